@@ -1,0 +1,3 @@
+from sessionmig.cli import main
+
+main()

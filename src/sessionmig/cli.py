@@ -1,0 +1,108 @@
+"""The root command: global options and the one place errors become exit codes.
+
+Start-up stays light: nothing here (nor in `commands/` at import time) imports
+SQLAlchemy, SQLModel or questionary; commands import them when they run.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from sessionmig import __version__
+from sessionmig.commands import communities, db, events, load, sessions
+from sessionmig.context import AppContext
+from sessionmig.errors import Cancelled, InvalidInput, SessionmigError
+
+
+def fail(exc: SessionmigError) -> NoReturn:
+    """Print one clear line on stderr (plus the details of an invalid file) and exit."""
+    from sessionmig.render import literal
+
+    if isinstance(exc, InvalidInput):
+        for line in exc.details:
+            sys.stderr.write(f"  {literal(line)}\n")
+    sys.stderr.write(f"error: {literal(exc.message)}\n")
+    sys.stderr.flush()
+    raise typer.Exit(exc.exit_code)
+
+
+class RootGroup(TyperGroup):
+    """Maps the domain's exceptions to the spec's exit codes, for every subcommand."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SessionmigError as exc:
+            fail(exc)
+        except (KeyboardInterrupt, EOFError):
+            fail(Cancelled())
+
+
+app = typer.Typer(
+    cls=RootGroup,
+    name="sessionmig",
+    help=(
+        "Move the recordings of an event's online sessions into a community's video "
+        "library, and keep the history of every move.\n\n"
+        "Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 --all-eligible --yes"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sessionmig {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db_url: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="SESSIONMIG_DB",
+            metavar="URL",
+            show_envvar=True,
+            help="SQLAlchemy database URL (sqlite:///file.db or postgresql+psycopg://...). "
+            "Default: an embedded SQLite file in your user data directory.",
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="SESSIONMIG_ACTOR",
+            metavar="EMAIL",
+            show_envvar=True,
+            help="The acting user; decides the client everything is scoped to.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """sessionmig: migrate sessions from events to communities."""
+    ctx.obj = AppContext(db=db_url or None, actor_email=actor or None)
+
+
+app.add_typer(db.app, name="db")
+app.command("load")(load.load)
+app.add_typer(events.app, name="events")
+app.add_typer(sessions.app, name="sessions")
+app.add_typer(communities.app, name="communities")
+
+
+def main() -> None:
+    app()

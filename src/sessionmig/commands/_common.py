@@ -1,0 +1,37 @@
+"""Options and helpers shared by the command modules (light imports only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sessionmig.context import AppContext
+from sessionmig.render import ListFormat, ShowFormat
+
+ListFormatOpt = Annotated[
+    ListFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table, json or csv."),
+]
+ShowFormatOpt = Annotated[
+    ShowFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table or json."),
+]
+
+
+def positive_id(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise typer.BadParameter("ids are positive integers")
+    return value
+
+
+def positive_ids(values: list[int] | None) -> list[int] | None:
+    for v in values or []:
+        positive_id(v)
+    return values
+
+
+def state(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj

@@ -1,0 +1,79 @@
+"""`sessionmig load FILE`: load a back-office export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sessionmig.commands._common import ShowFormatOpt, state
+from sessionmig.errors import InvalidInput
+from sessionmig.render import ShowFormat
+
+
+def load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The export: a JSON file, or - for stdin.")],
+    fmt: ShowFormatOpt = ShowFormat.table,
+) -> None:
+    """Load a back-office export (JSON) into the store.
+
+    The whole file is validated first: if any of it is wrong, every error is listed
+    with its place and nothing is written (exit 2). Loading the same file twice
+    changes nothing; sessions deleted with `sessions delete` stay deleted.
+
+    Example: sessionmig load acme-export.json
+    """
+    import sys
+
+    from sessionmig import render
+    from sessionmig.store import loader
+
+    if str(file) == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
+    engine = state(ctx).engine()
+    with _progress() as progress:
+        report = loader.load(engine, raw, progress)
+    result: dict[str, Any] = {**report.counts, "skipped_deleted_sessions": report.skipped_deleted}
+    if fmt is ShowFormat.json:
+        render.dump_json(result)
+        return
+    render.details([(k.replace("_", " "), v) for k, v in report.counts.items()], title="Loaded")
+    if report.skipped_deleted:
+        render.notice(
+            f"skipped {len(report.skipped_deleted)} deleted session(s): "
+            + ", ".join(str(i) for i in report.skipped_deleted[:20])
+            + (" ..." if len(report.skipped_deleted) > 20 else "")
+        )
+
+
+class _progress:
+    """A progress display on stderr when it is a terminal; silent otherwise."""
+
+    def __enter__(self) -> Any:
+        import sys
+
+        self._progress: Any = None
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._progress.start()
+        task = self._progress.add_task("loading", total=None)
+
+        def step(label: str, n: int) -> None:
+            self._progress.update(task, description=f"loaded {n} {label}", advance=1)
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

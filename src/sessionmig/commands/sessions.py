@@ -1,0 +1,112 @@
+"""`sessionmig sessions`: the back-office view of event sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from sessionmig.commands._common import ListFormatOpt, ShowFormatOpt, positive_id, state
+from sessionmig.render import Col, ListFormat, ShowFormat
+
+app = typer.Typer(help="Event sessions, as the back-office sees them.", no_args_is_help=True)
+
+COLUMNS = (
+    Col("id", "ID", "right"),
+    Col("event_id", "Event", "right"),
+    Col("title"),
+    Col("format"),
+    Col("source"),
+    Col("public"),
+    Col("eligibility"),
+    Col("community_id", "Community", "right"),
+    Col("community", "Community title"),
+)
+
+
+@app.command("list")
+def list_sessions(
+    ctx: typer.Context,
+    event: Annotated[
+        int | None,
+        typer.Option("--event", metavar="ID", callback=positive_id, help="Only this event."),
+    ] = None,
+    eligible: Annotated[
+        bool, typer.Option("--eligible", help="Only sessions that can migrate now (R4, R9).")
+    ] = False,
+    migrated: Annotated[
+        bool, typer.Option("--migrated", help="Only sessions already migrated.")
+    ] = False,
+    public: Annotated[
+        bool,
+        typer.Option("--public", help="Only what the event still shows to attendees (R6)."),
+    ] = False,
+    fmt: ListFormatOpt = ListFormat.table,
+) -> None:
+    """List sessions: the back-office listing, migrated ones included with their community.
+
+    Example: sessionmig --as ana@acme.test sessions list --event 10 --eligible
+    """
+    from sessionmig.render import listing
+    from sessionmig.store import queries
+
+    app_ctx = state(ctx)
+    rows = queries.list_sessions(
+        app_ctx.engine(),
+        app_ctx.actor(),
+        event_id=event,
+        eligible=eligible,
+        migrated=migrated,
+        public=public,
+    )
+    listing(rows, COLUMNS, fmt, title="Sessions", empty="no sessions match")
+
+
+def notice_line(migration: dict[str, Any]) -> str:
+    """R8: « la session a été migrée vers une communauté (avec le titre de celle-ci, le nom
+    de l'utilisateur ayant effectué la migration, ainsi que la date et l'heure) »."""
+    from sessionmig.render import friendly_time
+
+    return (
+        f"Migrated to community {migration['community_title']!r} "
+        f"(#{migration['community_id']}) by {migration['actor_name']} "
+        f"on {friendly_time(migration['migrated_at'])}"
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    session_id: Annotated[int, typer.Argument(metavar="ID", callback=positive_id)],
+    fmt: ShowFormatOpt = ShowFormat.table,
+) -> None:
+    """Show one session; a migrated one starts with the migration notice (R8).
+
+    Example: sessionmig --as ana@acme.test sessions show 1000
+    """
+    from sessionmig import render
+    from sessionmig.store import queries
+
+    app_ctx = state(ctx)
+    data = queries.show_session(app_ctx.engine(), app_ctx.actor(), session_id)
+    if fmt is ShowFormat.json:
+        render.dump_json(data)
+        return
+    pairs: list[tuple[str, Any]] = []
+    if data["migration"]:
+        pairs.append(("Migration", notice_line(data["migration"])))
+    pairs += [
+        ("ID", data["id"]),
+        ("Title", data["title"]),
+        ("Event", f"{data['event']} (#{data['event_id']})"),
+        ("Format", data["format"]),
+        ("Source", data["source"]),
+        ("Video", data["source_ref"]),
+        ("Thumbnail", data["thumbnail"]),
+        ("Speakers", data["speakers"]),
+        ("Partners", data["partners"]),
+        ("Public on event", data["public"]),
+        ("Eligibility", data["eligibility_reason"] or data["eligibility"]),
+        ("Summary", data["summary"]),
+    ]
+    render.details(pairs, title=f"Session {data['id']}")

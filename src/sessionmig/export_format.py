@@ -1,0 +1,377 @@
+"""The back-office export format (`sessionmig load FILE`), validated in full before
+anything is written. Plain pydantic models (SQLModel table models skip validation)
+plus the cross-reference checks; every error names its place, e.g.
+`sessions[3].format: 'webinar' is not one of online, in_person, hybrid`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
+Summary = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_nul)]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_no_nul)]
+Role = Literal["admin", "contributor", "reader"]
+Scope = Literal["client", "audience", "event", "community"]
+Format = Literal["online", "in_person", "hybrid"]
+SourceKind = Literal["video_file", "url", "live"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class ClientIn(_Strict):
+    id: Id
+    name: Name
+
+
+class AudienceIn(_Strict):
+    id: Id
+    client_id: Id
+    name: Name
+
+
+class GrantIn(_Strict):
+    role: Role
+    scope: Scope
+    scope_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _scope_id(self) -> GrantIn:
+        if self.scope == "client" and self.scope_id is not None:
+            raise ValueError("a client-scope grant takes no scope_id")
+        if self.scope != "client" and self.scope_id is None:
+            raise ValueError(f"a {self.scope}-scope grant needs a scope_id")
+        return self
+
+
+class UserIn(_Strict):
+    id: Id
+    client_id: Id
+    email: Annotated[Name, AfterValidator(_email)]
+    name: Name
+    grants: list[GrantIn] = []
+
+
+class EventIn(_Strict):
+    id: Id
+    audience_id: Id
+    name: Name
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _dates(self) -> EventIn:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        return self
+
+
+class CommunityIn(_Strict):
+    id: Id
+    audience_id: Id
+    title: Name
+
+
+class SpeakerIn(_Strict):
+    id: Id
+    client_id: Id
+    name: Name
+    company: Name | None = None
+
+
+class PartnerIn(_Strict):
+    id: Id
+    client_id: Id
+    name: Name
+
+
+class SourceIn(_Strict):
+    kind: SourceKind
+    ref: Ref | None = None
+
+    @model_validator(mode="after")
+    def _ref(self) -> SourceIn:
+        if self.kind in ("video_file", "url") and self.ref is None:
+            raise ValueError(f"a {self.kind} source needs a ref")
+        return self
+
+
+class SessionIn(_Strict):
+    id: Id
+    event_id: Id
+    title: Name
+    summary: Summary = ""
+    format: Format
+    source: SourceIn | None = None
+    thumbnail: Ref | None = None
+    speaker_ids: list[Id] = []
+    partner_ids: list[Id] = []
+
+
+class ExportIn(_Strict):
+    clients: list[ClientIn] = []
+    audiences: list[AudienceIn] = []
+    users: list[UserIn] = []
+    events: list[EventIn] = []
+    communities: list[CommunityIn] = []
+    speakers: list[SpeakerIn] = []
+    partners: list[PartnerIn] = []
+    sessions: list[SessionIn] = []
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def place(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(ctx: Mapping[str, Any]) -> str:
+    raw = str(ctx.get("expected", ""))
+    parts = re.split(r", | or ", raw)
+    return ", ".join(p.strip("'") for p in parts if p)
+
+
+def describe(error: Mapping[str, Any]) -> str:
+    """One pydantic error as `place: message`, in the words of an administrator."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    where = place(error.get("loc", ()))
+    if kind == "missing":
+        msg = "required"
+    elif kind == "extra_forbidden":
+        msg = "unknown field"
+    elif kind == "literal_error":
+        msg = f"{_short(value)} is not one of {_expected(ctx)}"
+    elif kind in ("int_type", "int_parsing", "int_from_float"):
+        msg = f"expected an integer, got {_short(value)}"
+    elif kind == "greater_than":
+        msg = f"must be a positive integer, got {_short(value)}"
+    elif kind == "less_than_equal":
+        msg = "integer out of range"
+    elif kind == "string_too_short":
+        msg = "must not be empty"
+    elif kind == "string_too_long":
+        msg = f"longer than {ctx.get('max_length')} characters"
+    elif kind == "string_type":
+        msg = f"expected a string, got {_short(value)}"
+    elif kind == "list_type":
+        msg = f"expected a list, got {_short(value)}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        msg = (
+            "the top level must be a JSON object"
+            if not error.get("loc")
+            else f"expected an object, got {_short(value)}"
+        )
+    elif kind.startswith("date"):
+        msg = f"{_short(value)} is not a date (YYYY-MM-DD)"
+    elif kind == "json_invalid":
+        msg = f"not valid JSON ({ctx.get('error', 'parse error')})"
+        where = "file"
+    elif kind == "value_error":
+        msg = str(ctx.get("error", error.get("msg", "invalid value")))
+    else:
+        msg = str(error.get("msg", "invalid value"))
+    return f"{where}: {msg}"
+
+
+def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
+    """Decode and validate the shape of an export; never raises on bad input."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"file: not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start})"]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return ExportIn.model_validate_json(text), []
+    except ValidationError as exc:
+        return None, [describe(e) for e in exc.errors(include_url=False)]
+    except RecursionError:
+        return None, ["file: not valid JSON (nested too deeply)"]
+
+
+# --- references --------------------------------------------------------------------------
+
+
+@dataclass
+class Known:
+    """What the store already holds: id -> client id for each kind, and user e-mails."""
+
+    clients: set[int] = field(default_factory=set)
+    audiences: dict[int, int] = field(default_factory=dict)
+    events: dict[int, int] = field(default_factory=dict)
+    communities: dict[int, int] = field(default_factory=dict)
+    speakers: dict[int, int] = field(default_factory=dict)
+    partners: dict[int, int] = field(default_factory=dict)
+    sessions: dict[int, int] = field(default_factory=dict)
+    users: dict[int, int] = field(default_factory=dict)
+    emails: dict[str, int] = field(default_factory=dict)  # lower-cased e-mail -> user id
+
+
+def _duplicates(name: str, items: Iterable[Any], errors: list[str]) -> None:
+    first: dict[int, int] = {}
+    for i, item in enumerate(items):
+        if item.id in first:
+            errors.append(f"{name}[{i}].id: duplicate id {item.id} (also {name}[{first[item.id]}])")
+        else:
+            first[item.id] = i
+
+
+def check_references(data: ExportIn, known: Known) -> list[str]:
+    """Dangling references, references across clients, duplicates and id clashes."""
+    errors: list[str] = []
+    for name in (
+        "clients",
+        "audiences",
+        "users",
+        "events",
+        "communities",
+        "speakers",
+        "partners",
+        "sessions",
+    ):
+        _duplicates(name, getattr(data, name), errors)
+
+    clients = set(known.clients) | {c.id for c in data.clients}
+
+    def owner(
+        kind: str, new: dict[int, int], old: dict[int, int], ref: int, where: str
+    ) -> int | None:
+        client = new.get(ref, old.get(ref))
+        if client is None:
+            errors.append(f"{where}: {kind} {ref} does not exist")
+        return client
+
+    def clash(kind: str, old: dict[int, int], obj_id: int, client: int | None, where: str) -> None:
+        if client is not None and obj_id in old and old[obj_id] != client:
+            errors.append(f"{where}: {kind} {obj_id} belongs to another client")
+
+    audiences: dict[int, int] = {}
+    for i, a in enumerate(data.audiences):
+        if a.client_id not in clients:
+            errors.append(f"audiences[{i}].client_id: client {a.client_id} does not exist")
+        clash("audience", known.audiences, a.id, a.client_id, f"audiences[{i}].id")
+        audiences[a.id] = a.client_id
+
+    events: dict[int, int] = {}
+    for i, e in enumerate(data.events):
+        client = owner(
+            "audience", audiences, known.audiences, e.audience_id, f"events[{i}].audience_id"
+        )
+        clash("event", known.events, e.id, client, f"events[{i}].id")
+        if client is not None:
+            events[e.id] = client
+
+    communities: dict[int, int] = {}
+    for i, c in enumerate(data.communities):
+        client = owner(
+            "audience", audiences, known.audiences, c.audience_id, f"communities[{i}].audience_id"
+        )
+        clash("community", known.communities, c.id, client, f"communities[{i}].id")
+        if client is not None:
+            communities[c.id] = client
+
+    speakers: dict[int, int] = {}
+    for i, sp in enumerate(data.speakers):
+        if sp.client_id not in clients:
+            errors.append(f"speakers[{i}].client_id: client {sp.client_id} does not exist")
+        clash("speaker", known.speakers, sp.id, sp.client_id, f"speakers[{i}].id")
+        speakers[sp.id] = sp.client_id
+
+    partners: dict[int, int] = {}
+    for i, p in enumerate(data.partners):
+        if p.client_id not in clients:
+            errors.append(f"partners[{i}].client_id: client {p.client_id} does not exist")
+        clash("partner", known.partners, p.id, p.client_id, f"partners[{i}].id")
+        partners[p.id] = p.client_id
+
+    scope_tables = {
+        "audience": (audiences, known.audiences),
+        "event": (events, known.events),
+        "community": (communities, known.communities),
+    }
+    emails: dict[str, int] = {}
+    for i, u in enumerate(data.users):
+        if u.client_id not in clients:
+            errors.append(f"users[{i}].client_id: client {u.client_id} does not exist")
+        clash("user", known.users, u.id, u.client_id, f"users[{i}].id")
+        key = u.email.lower()
+        if key in emails:
+            errors.append(f"users[{i}].email: {u.email!r} is already used by users[{emails[key]}]")
+        elif known.emails.get(key, u.id) != u.id:
+            errors.append(f"users[{i}].email: {u.email!r} is already used by another user")
+        emails[key] = i
+        for j, g in enumerate(u.grants):
+            if g.scope == "client" or g.scope_id is None:
+                continue
+            new, old = scope_tables[g.scope]
+            where = f"users[{i}].grants[{j}].scope_id"
+            client = owner(g.scope, new, old, g.scope_id, where)
+            if client is not None and client != u.client_id:
+                errors.append(f"{where}: {g.scope} {g.scope_id} belongs to another client")
+
+    for i, s in enumerate(data.sessions):
+        client = owner("event", events, known.events, s.event_id, f"sessions[{i}].event_id")
+        clash("session", known.sessions, s.id, client, f"sessions[{i}].id")
+        for field_name, kind, new, old, ids in (
+            ("speaker_ids", "speaker", speakers, known.speakers, s.speaker_ids),
+            ("partner_ids", "partner", partners, known.partners, s.partner_ids),
+        ):
+            seen: set[int] = set()
+            for j, ref in enumerate(ids):
+                where = f"sessions[{i}].{field_name}[{j}]"
+                if ref in seen:
+                    errors.append(f"{where}: {kind} {ref} is listed twice")
+                    continue
+                seen.add(ref)
+                ref_client = owner(kind, new, old, ref, where)
+                if client is not None and ref_client is not None and ref_client != client:
+                    errors.append(f"{where}: {kind} {ref} belongs to another client")
+    return errors

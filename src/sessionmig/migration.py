@@ -1,0 +1,151 @@
+"""The migration rules as plain functions over plain data (no database, no terminal).
+
+R1  only a client-level administrator may migrate          -> access.can_migrate, check_may_migrate
+R4  only online sessions recorded as a video file or a URL  -> eligibility
+R9  a session moves once, never to a second community       -> eligibility, plan
+R2/R3 community first, then an event, then its sessions     -> plan (scoping is the store's)
+R5/R6/R7/R11 what a migration writes                        -> store.migrate.apply_plan
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sessionmig.access import Actor, can_migrate
+from sessionmig.errors import PermissionDenied
+
+# R4: « Seules les sessions de type "En ligne" ayant pour source un fichier vidéo
+# ou une URL (iFrame) peuvent être importées. »
+ELIGIBLE_FORMAT = "online"
+ELIGIBLE_SOURCES = ("video_file", "url")
+
+ELIGIBLE = "eligible"
+NOT_ONLINE = "not_online"
+NO_RECORDING = "no_recording"
+ALREADY_MIGRATED = "already_migrated"
+STRICT = "strict"
+
+MIGRATED = "migrated"
+REFUSED = "refused"
+
+_FORMAT_WORDS = {"in_person": "in person", "hybrid": "hybrid", "online": "online"}
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the rules need to know of a session."""
+
+    id: int
+    title: str
+    format: str
+    source_kind: str | None
+    migrated_to_id: int | None = None
+    migrated_to_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str  # ELIGIBLE or a reason code
+    reason: str | None  # a sentence for people; None when eligible
+
+    @property
+    def eligible(self) -> bool:
+        return self.code == ELIGIBLE
+
+
+def eligibility(s: SessionFacts) -> Verdict:
+    """R4 and R9: can this session move at all, and if not, why (code and sentence)."""
+    if s.migrated_to_id is not None:
+        title = s.migrated_to_title or f"#{s.migrated_to_id}"
+        return Verdict(
+            ALREADY_MIGRATED,
+            f"already migrated to community {title!r} (#{s.migrated_to_id}); "
+            "a session moves once (R9)",
+        )
+    if s.format != ELIGIBLE_FORMAT:
+        word = _FORMAT_WORDS.get(s.format, s.format)
+        return Verdict(NOT_ONLINE, f"{word} session: only online sessions can move (R4)")
+    if s.source_kind not in ELIGIBLE_SOURCES:
+        what = "a live session with no recording" if s.source_kind == "live" else "no video source"
+        return Verdict(NO_RECORDING, f"{what}: only a video file or an iFrame URL can move (R4)")
+    return Verdict(ELIGIBLE, None)
+
+
+def check_may_migrate(actor: Actor) -> None:
+    """R1: « accessible que pour les utilisateurs ayant un droit d'accès administrateur
+    au niveau du back-office client »."""
+    if not can_migrate(actor):
+        raise PermissionDenied(
+            f"{actor.email} may not migrate sessions: only an administrator of the whole "
+            "client back-office can (R1)"
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    session_id: int
+    title: str
+    outcome: str  # MIGRATED, ALREADY_MIGRATED or REFUSED
+    code: str | None  # reason code when refused or already migrated
+    reason: str | None
+    video_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    community_id: int
+    to_migrate: tuple[SessionFacts, ...]
+    outcomes: tuple[Outcome, ...]  # in request order; MIGRATED ones get their video id on apply
+
+    @property
+    def refused(self) -> bool:
+        return any(o.outcome == REFUSED for o in self.outcomes)
+
+
+def select_all_eligible(sessions: Iterable[SessionFacts], community_id: int) -> list[int]:
+    """`--all-eligible`: the eligible sessions plus those already in this very community
+    (so a re-run reports them `already_migrated` and exits 0)."""
+    return [s.id for s in sessions if eligibility(s).eligible or s.migrated_to_id == community_id]
+
+
+def plan(community_id: int, requested: Sequence[SessionFacts], *, strict: bool = False) -> Plan:
+    """The outcome of each requested session, in request order (duplicates ignored).
+
+    A session already in this community is `already_migrated` (a safe re-run); one in
+    another community, or refused by R4, is `refused` with its reason. With `strict`,
+    any refusal refuses the whole batch: the sessions that were fine carry the reason
+    `not migrated: --strict`.
+    """
+    seen: set[int] = set()
+    outcomes: list[Outcome] = []
+    movers: list[SessionFacts] = []
+    for s in requested:
+        if s.id in seen:
+            continue
+        seen.add(s.id)
+        verdict = eligibility(s)
+        if verdict.eligible:
+            movers.append(s)
+            outcomes.append(Outcome(s.id, s.title, MIGRATED, None, None))
+        elif s.migrated_to_id == community_id:
+            outcomes.append(
+                Outcome(
+                    s.id,
+                    s.title,
+                    ALREADY_MIGRATED,
+                    ALREADY_MIGRATED,
+                    "already in this community; nothing to do",
+                )
+            )
+        else:
+            outcomes.append(Outcome(s.id, s.title, REFUSED, verdict.code, verdict.reason))
+    if strict and any(o.outcome == REFUSED for o in outcomes):
+        outcomes = [
+            o
+            if o.outcome == REFUSED
+            else Outcome(o.session_id, o.title, REFUSED, STRICT, "not migrated: --strict")
+            for o in outcomes
+        ]
+        movers = []
+    return Plan(community_id, tuple(movers), tuple(outcomes))

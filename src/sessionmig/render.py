@@ -1,0 +1,226 @@
+"""Tables (rich), JSON and CSV from the same rows.
+
+Text from the data is printed literally: cells are rich `Text` objects (never
+parsed as markup) and control characters, escapes and bidi overrides are shown
+as visible escapes (`\\x1b`, `\\u202e`). JSON and CSV carry the data unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum, StrEnum
+from typing import IO, Any
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ShowFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+_UNSAFE_WITH_NEWLINES = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def literal(value: object, *, keep_newlines: bool = False) -> str:
+    """A data string made safe for a terminal: controls and bidi marks become visible escapes."""
+    text = "" if value is None else str(value)
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_WITH_NEWLINES
+    return pattern.sub(_escape, text)
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def iso_utc(value: datetime) -> str:
+    """Stable ISO 8601 in UTC, e.g. 2026-11-23T22:19:37Z."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
+    """Local time on a terminal, ISO 8601 UTC otherwise (the GitHub CLI's rule)."""
+    if terminal is None:
+        terminal = stdout_is_terminal()
+    if not terminal:
+        return iso_utc(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str = ""
+    justify: str = "left"
+
+    @property
+    def title(self) -> str:
+        return self.header or self.key.replace("_", " ").capitalize()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: datetimes in ISO 8601 UTC, dates in ISO, the rest unchanged."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def cell(value: Any, *, terminal: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return friendly_time(value, terminal=terminal)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(literal(v) for v in value)
+    return literal(value)
+
+
+def console(file: IO[str] | None = None) -> Any:
+    from rich.console import Console
+
+    return Console(
+        file=file or sys.stdout, highlight=False, emoji=False, markup=False, soft_wrap=False
+    )
+
+
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Col],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    file: IO[str] | None = None,
+) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    terminal = stdout_is_terminal() if file is None else file.isatty()
+    tbl = Table(
+        title=Text(literal(title)) if title else None,
+        caption=Text(literal(caption)) if caption else None,
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        title_justify="left",
+        caption_justify="left",
+    )
+    for col in columns:
+        tbl.add_column(col.title, justify=col.justify)  # type: ignore[arg-type]
+    for row in rows:
+        tbl.add_row(*(Text(cell(row.get(c.key), terminal=terminal)) for c in columns))
+    console(file).print(tbl)
+
+
+def dump_json(data: Any, file: IO[str] | None = None) -> None:
+    out = file or sys.stdout
+    json.dump(_plain(data), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def dump_csv(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[Col], file: IO[str] | None = None
+) -> None:
+    out = file or sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    for row in rows:
+        values = []
+        for c in columns:
+            v = _plain(row.get(c.key))
+            if isinstance(v, list):
+                v = "; ".join(str(x) for x in v)
+            values.append("" if v is None else v)
+        writer.writerow(values)
+
+
+def listing(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Col],
+    fmt: ListFormat | ShowFormat | str,
+    *,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """Print a listing in the requested format; JSON/CSV keys are the columns' keys."""
+    fmt = getattr(fmt, "value", fmt)
+    if fmt == "json":
+        dump_json([{c.key: row.get(c.key) for c in columns} for row in rows])
+    elif fmt == "csv":
+        dump_csv(rows, columns)
+    elif not rows:
+        notice(empty)
+    else:
+        table(rows, columns, title=title)
+
+
+def details(
+    pairs: Sequence[tuple[str, Any]], *, title: str | None = None, file: IO[str] | None = None
+) -> None:
+    """A two-column field/value table for `show` commands."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    terminal = stdout_is_terminal() if file is None else file.isatty()
+    tbl = Table(
+        title=Text(literal(title)) if title else None,
+        box=box.SIMPLE,
+        show_header=False,
+        title_justify="left",
+    )
+    tbl.add_column("field", style="bold")
+    tbl.add_column("value")
+    for key, value in pairs:
+        text = (
+            literal(value, keep_newlines=True)
+            if isinstance(value, str)
+            else cell(value, terminal=terminal)
+        )
+        tbl.add_row(Text(key), Text(text))
+    console(file).print(tbl)
+
+
+def notice(message: str) -> None:
+    """A line for the human (stderr), so stdout stays a clean document."""
+    sys.stderr.write(literal(message) + "\n")
+    sys.stderr.flush()

@@ -1,0 +1,182 @@
+"""Engine and transaction setup per backend, and the translation of driver errors.
+
+SQLite: foreign keys on, a busy timeout, and write transactions opened with
+`BEGIN IMMEDIATE` (a deferred read-then-write transaction fails at once with
+"database is locked" whatever the timeout). PostgreSQL: connect and lock
+timeouts so an unreachable or locked server ends in exit 5, not a hang.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+from sessionmig.errors import StoreUnavailable, UsageError
+
+# The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
+# head of migrations/versions, so commands never import Alembic to check it.
+SCHEMA_HEAD = "0002_append_only"
+
+DEFAULT_BUSY_TIMEOUT = 30.0
+
+
+def default_url() -> str:
+    from platformdirs import user_data_path
+
+    path = Path(user_data_path("sessionmig", appauthor=False)) / "sessionmig.db"
+    return f"sqlite:///{path}"
+
+
+def busy_timeout() -> float:
+    raw = os.environ.get("SESSIONMIG_BUSY_TIMEOUT", "")
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"SESSIONMIG_BUSY_TIMEOUT: {raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise UsageError("SESSIONMIG_BUSY_TIMEOUT: must be zero or more seconds")
+    return value
+
+
+def parse_url(raw: str) -> URL:
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise UsageError("--db: not a database URL (e.g. sqlite:///path/to.db)") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UsageError(
+            f"--db: unsupported database {url.get_backend_name()!r} (use sqlite or postgresql)"
+        )
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL as it may be printed: never with its password."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except Exception:
+            return "<invalid URL>"
+    return url.render_as_string(hide_password=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create(url: URL, timeout: float | None = None) -> Engine:
+    timeout = busy_timeout() if timeout is None else timeout
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, timeout)
+        return _postgres_engine(url, timeout)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise UsageError(
+            f"--db: the driver for {url.drivername!r} is not installed "
+            "(PostgreSQL needs: pip install 'sessionmig[postgres]')"
+        ) from exc
+
+
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        parent = Path(database).expanduser().parent
+        if not parent.is_dir():
+            raise StoreUnavailable(f"database directory does not exist: {parent}")
+    engine = create_engine(url, connect_args={"timeout": timeout})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let us emit BEGIN ourselves (pysqlite's own BEGIN is deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("sessionmig_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: URL, timeout: float) -> Engine:
+    lock_ms = max(1, int(timeout * 1000))
+    return create_engine(
+        url,
+        connect_args={
+            "connect_timeout": max(1, min(10, int(timeout) or 1)),
+            "options": f"-c lock_timeout={lock_ms} -c statement_timeout=0",
+        },
+    )
+
+
+@contextmanager
+def translate_errors(url: URL | str) -> Iterator[None]:
+    """Driver errors a user can cause become StoreUnavailable (exit 5), one line each."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreUnavailable(describe_operational(exc, url)) from None
+
+
+def describe_operational(exc: DBAPIError, url: URL | str) -> str:
+    msg = str(exc.orig) if exc.orig is not None else str(exc)
+    first = msg.strip().splitlines()[0] if msg.strip() else "unknown error"
+    lowered = first.lower()
+    where = safe_url(url)
+    if (
+        "locked" in lowered
+        or "lock timeout" in lowered
+        or "canceling statement due to lock" in lowered
+    ):
+        return f"the database is locked by another writer (waited past its busy timeout); retry later: {where}"
+    if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
+        return f"the database schema is not initialised: run `sessionmig --db {where} db init`"
+    if "unable to open database" in lowered:
+        return f"cannot open the database: {where}"
+    # Strip the password from whatever the driver said.
+    if isinstance(url, URL) and url.password:
+        first = first.replace(str(url.password), "***")
+    return f"the database is unreachable ({first}): {where}"
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction: BEGIN IMMEDIATE on SQLite; commit on success, rollback on error."""
+    bound = engine.execution_options(sessionmig_write=True)
+    with Session(bound) as session, session.begin():
+        yield session
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision stamped in the store, or None when there is none."""
+    with engine.connect() as conn:
+        try:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except (OperationalError, DBAPIError) as exc:
+            msg = str(exc.orig).lower() if exc.orig is not None else ""
+            if "no such table" in msg or "does not exist" in msg:
+                return None
+            raise
+        return None if row is None else str(row[0])

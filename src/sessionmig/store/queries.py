@@ -1,0 +1,325 @@
+"""Read queries, scoped to the actor's client and grants. Set-based Core statements
+returning plain dicts; every listing is one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+
+from sessionmig.access import Actor, Grant, Reach, read_reach
+from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.migration import ELIGIBLE_FORMAT, ELIGIBLE_SOURCES, SessionFacts, eligibility
+from sessionmig.store import tables as t
+from sessionmig.store.engine import translate_errors
+
+if TYPE_CHECKING:
+    from sessionmig.context import AppContext
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with translate_errors(engine.url), engine.connect() as conn:
+        yield conn
+
+
+def resolve_actor(ctx: AppContext, email: str) -> Actor:
+    engine = ctx.engine()
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(
+                t.app_user.c.id, t.app_user.c.client_id, t.app_user.c.email, t.app_user.c.name
+            ).where(func.lower(t.app_user.c.email) == email.strip().lower())
+        ).first()
+        if row is None:
+            raise PermissionDenied(
+                f"unknown user {email!r}: not a user of any client in this store"
+            )
+        grants = conn.execute(
+            select(t.user_grant.c.role, t.user_grant.c.scope, t.user_grant.c.scope_id)
+            .where(t.user_grant.c.user_id == row.id)
+            .order_by(t.user_grant.c.id)
+        ).all()
+    return Actor(
+        id=row.id,
+        client_id=row.client_id,
+        email=row.email,
+        name=row.name,
+        grants=tuple(Grant(g.role, g.scope, g.scope_id) for g in grants),
+    )
+
+
+# --- scoping -------------------------------------------------------------------------
+
+
+def event_scope(reach: Reach) -> ColumnElement[bool]:
+    """Events covered by `reach` (the caller adds the client filter)."""
+    if reach.client_wide:
+        return true()
+    conds: list[ColumnElement[bool]] = []
+    if reach.audience_ids:
+        conds.append(t.event.c.audience_id.in_(sorted(reach.audience_ids)))
+    if reach.event_ids:
+        conds.append(t.event.c.id.in_(sorted(reach.event_ids)))
+    return or_(*conds) if conds else false()
+
+
+def community_scope(reach: Reach) -> ColumnElement[bool]:
+    if reach.client_wide:
+        return true()
+    conds: list[ColumnElement[bool]] = []
+    if reach.audience_ids:
+        conds.append(t.community.c.audience_id.in_(sorted(reach.audience_ids)))
+    if reach.community_ids:
+        conds.append(t.community.c.id.in_(sorted(reach.community_ids)))
+    return or_(*conds) if conds else false()
+
+
+def eligible_clause() -> ColumnElement[bool]:
+    """R4 and R9 in SQL (mirrors migration.eligibility; the record join must be present)."""
+    return and_(
+        t.session.c.format == ELIGIBLE_FORMAT,
+        t.session.c.source_kind.in_(ELIGIBLE_SOURCES),
+        t.record.c.id.is_(None),
+    )
+
+
+def require_event(conn: Connection, actor: Actor, event_id: int, reach: Reach | None = None) -> Any:
+    """The event row if the actor may read it; NotFound otherwise (another client's id
+    and an unknown id give the same answer)."""
+    reach = reach or read_reach(actor)
+    row = conn.execute(
+        select(t.event.c.id, t.event.c.name, t.event.c.audience_id).where(
+            t.event.c.id == event_id, t.event.c.client_id == actor.client_id, event_scope(reach)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"event {event_id} not found")
+    return row
+
+
+def require_community(
+    conn: Connection, actor: Actor, community_id: int, reach: Reach | None = None
+) -> Any:
+    reach = reach or read_reach(actor)
+    row = conn.execute(
+        select(t.community.c.id, t.community.c.title, t.community.c.audience_id).where(
+            t.community.c.id == community_id,
+            t.community.c.client_id == actor.client_id,
+            community_scope(reach),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"community {community_id} not found")
+    return row
+
+
+# --- listings --------------------------------------------------------------------------
+
+
+def list_events(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    s, e, r, a = t.session, t.event, t.record, t.audience
+    eligible = func.coalesce(func.sum(case((eligible_clause(), 1), else_=0)), 0)
+    stmt = (
+        select(
+            e.c.id,
+            e.c.name,
+            a.c.name.label("audience"),
+            e.c.starts_on,
+            e.c.ends_on,
+            func.count(s.c.id).label("sessions"),
+            eligible.label("eligible"),
+            func.count(r.c.id).label("migrated"),
+        )
+        .select_from(e)
+        .join(a, a.c.id == e.c.audience_id)
+        .outerjoin(s, s.c.event_id == e.c.id)
+        .outerjoin(r, r.c.session_id == s.c.id)
+        .where(e.c.client_id == actor.client_id, event_scope(read_reach(actor)))
+        .group_by(e.c.id, e.c.name, a.c.name, e.c.starts_on, e.c.ends_on)
+        .order_by(e.c.starts_on, e.c.id)
+    )
+    with reading(engine) as conn:
+        return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+def _source_label(kind: str | None) -> str:
+    return kind or "none"
+
+
+def list_sessions(
+    engine: Engine,
+    actor: Actor,
+    *,
+    event_id: int | None = None,
+    eligible: bool = False,
+    migrated: bool = False,
+    public: bool = False,
+) -> list[dict[str, Any]]:
+    """The back-office listing: migrated sessions included, with their community."""
+    s, e, r, c = t.session, t.event, t.record, t.community
+    reach = read_reach(actor)
+    stmt = (
+        select(
+            s.c.id,
+            s.c.event_id,
+            e.c.name.label("event"),
+            s.c.title,
+            s.c.format,
+            s.c.source_kind,
+            s.c.is_public,
+            r.c.community_id,
+            c.c.title.label("community"),
+        )
+        .select_from(s)
+        .join(e, e.c.id == s.c.event_id)
+        .outerjoin(r, r.c.session_id == s.c.id)
+        .outerjoin(c, c.c.id == r.c.community_id)
+        .where(s.c.client_id == actor.client_id, event_scope(reach))
+        .order_by(s.c.event_id, s.c.id)
+    )
+    if event_id is not None:
+        stmt = stmt.where(s.c.event_id == event_id)
+    if eligible:
+        stmt = stmt.where(eligible_clause())
+    if migrated:
+        stmt = stmt.where(r.c.id.is_not(None))
+    if public:
+        stmt = stmt.where(s.c.is_public.is_(True))
+    with reading(engine) as conn:
+        if event_id is not None:
+            require_event(conn, actor, event_id, reach)
+        rows = conn.execute(stmt).all()
+    out = []
+    for row in rows:
+        verdict = eligibility(
+            SessionFacts(
+                row.id, row.title, row.format, row.source_kind, row.community_id, row.community
+            )
+        )
+        out.append(
+            {
+                "id": row.id,
+                "event_id": row.event_id,
+                "event": row.event,
+                "title": row.title,
+                "format": row.format,
+                "source": _source_label(row.source_kind),
+                "public": bool(row.is_public),
+                "eligibility": verdict.code,
+                "community_id": row.community_id,
+                "community": row.community,
+            }
+        )
+    return out
+
+
+def list_communities(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+    c, v, a = t.community, t.video, t.audience
+    drafts = func.coalesce(func.sum(case((v.c.status == "draft", 1), else_=0)), 0)
+    published = func.coalesce(func.sum(case((v.c.status == "published", 1), else_=0)), 0)
+    stmt = (
+        select(
+            c.c.id,
+            c.c.title,
+            a.c.name.label("audience"),
+            drafts.label("drafts"),
+            published.label("published"),
+            func.count(v.c.id).label("videos"),
+        )
+        .select_from(c)
+        .join(a, a.c.id == c.c.audience_id)
+        .outerjoin(v, v.c.community_id == c.c.id)
+        .where(c.c.client_id == actor.client_id, community_scope(read_reach(actor)))
+        .group_by(c.c.id, c.c.title, a.c.name)
+        .order_by(c.c.title, c.c.id)
+    )
+    with reading(engine) as conn:
+        return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+def _names(conn: Connection, link: Any, other: Any, key: str, session_id: int) -> list[str]:
+    rows = conn.execute(
+        select(other.c.name)
+        .select_from(link)
+        .join(other, other.c.id == link.c[key])
+        .where(link.c.session_id == session_id)
+        .order_by(link.c.position, other.c.name)
+    ).all()
+    return [r.name for r in rows]
+
+
+def show_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any]:
+    """One session with, when it has moved, the migration notice of R8."""
+    s, e, r, c = t.session, t.event, t.record, t.community
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(
+                s,
+                e.c.name.label("event"),
+                r.c.community_id,
+                c.c.title.label("community_title"),
+                r.c.actor_name,
+                r.c.actor_email,
+                r.c.migrated_at,
+                r.c.video_id,
+            )
+            .select_from(s)
+            .join(e, e.c.id == s.c.event_id)
+            .outerjoin(r, r.c.session_id == s.c.id)
+            .outerjoin(c, c.c.id == r.c.community_id)
+            .where(
+                s.c.id == session_id,
+                s.c.client_id == actor.client_id,
+                event_scope(read_reach(actor)),
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"session {session_id} not found")
+        speakers = _names(conn, t.session_speaker, t.speaker, "speaker_id", session_id)
+        partners = _names(conn, t.session_partner, t.partner, "partner_id", session_id)
+    verdict = eligibility(
+        SessionFacts(
+            row.id, row.title, row.format, row.source_kind, row.community_id, row.community_title
+        )
+    )
+    migration = None
+    if row.community_id is not None:
+        migration = {
+            "community_id": row.community_id,
+            "community_title": row.community_title,
+            "actor_name": row.actor_name,
+            "actor_email": row.actor_email,
+            "migrated_at": row.migrated_at,
+            "video_id": row.video_id,
+        }
+    return {
+        "id": row.id,
+        "event_id": row.event_id,
+        "event": row.event,
+        "title": row.title,
+        "summary": row.summary,
+        "format": row.format,
+        "source": _source_label(row.source_kind),
+        "source_ref": row.source_ref,
+        "thumbnail": row.thumbnail,
+        "speakers": speakers,
+        "partners": partners,
+        "public": bool(row.is_public),
+        "eligibility": verdict.code,
+        "eligibility_reason": verdict.reason,
+        "migration": migration,
+    }

@@ -1,0 +1,210 @@
+"""Test fixtures: a fresh store per test on SQLite and, when SESSIONMIG_TEST_PG_URL
+names a PostgreSQL server, on PostgreSQL too (one database per test, cloned from a
+template initialised once per worker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from sessionmig.cli import app
+from tests import sample
+
+PG_ENV = "SESSIONMIG_TEST_PG_URL"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pg_server_url() -> str | None:
+    return os.environ.get(PG_ENV) or None
+
+
+def _pg_admin_engine():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_server_url() or "")
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store import schema
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    eng = store_engine.create(store_engine.parse_url(f"sqlite:///{path}"))
+    schema.upgrade(eng)
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store import schema
+
+    name = f"sm_tpl_{_worker()}_{uuid.uuid4().hex[:6]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_server_url() or "").set(database=name)
+    eng = store_engine.create(url)
+    schema.upgrade(eng)
+    eng.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "store.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not pg_server_url():
+        pytest.skip(f"PostgreSQL: set {PG_ENV} to run")
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    template_name: str = request.getfixturevalue("pg_template")
+    name = f"sm_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    try:
+        yield (
+            make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, initialised, empty store on each backend."""
+    yield from _fresh_url(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from _fresh_url("sqlite", request, tmp_path)
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+class Cli:
+    """Runs `sessionmig` through its Typer app against one store."""
+
+    def __init__(self, url: str, tmp_path: Path) -> None:
+        self.url = url
+        self.tmp_path = tmp_path
+        self.runner = CliRunner()
+
+    def __call__(
+        self,
+        *args: str,
+        actor: str | None = None,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Run:
+        full_env = {
+            "SESSIONMIG_DB": self.url,
+            "COLUMNS": "250",
+            "SESSIONMIG_NO_PROMPT": "1",
+            "SESSIONMIG_ACTOR": actor or "",
+        }
+        full_env.update(env or {})
+        result = self.runner.invoke(
+            app, list(args), input=input, env=full_env, catch_exceptions=False
+        )
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    def load(self, data: dict[str, Any]) -> Run:
+        path = self.tmp_path / f"export-{uuid.uuid4().hex[:6]}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return self("load", str(path))
+
+    def engine(self):  # type: ignore[no-untyped-def]
+        from sessionmig.store import engine as store_engine
+
+        return store_engine.create(store_engine.parse_url(self.url))
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    return Cli(db_url, tmp_path)
+
+
+@pytest.fixture
+def loaded(cli: Cli) -> Cli:
+    """A store holding tests/sample.py's export."""
+    r = cli.load(sample.export())
+    assert r.exit_code == 0, r.stderr
+    return cli
+
+
+def table_counts(url: str) -> dict[str, int]:
+    """Rows per table: proves that a refused command wrote nothing."""
+    from sqlalchemy import Table, func, select
+
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store import tables as t
+
+    eng = store_engine.create(store_engine.parse_url(url))
+    names = [n for n in dir(t) if isinstance(getattr(t, n), Table)]
+    with eng.connect() as conn:
+        out = {
+            n: conn.execute(select(func.count()).select_from(getattr(t, n))).scalar_one()
+            for n in names
+        }
+    eng.dispose()
+    return out
+
+
+def dump_store(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table except surrogate grant ids, sorted: a store fingerprint."""
+    from sqlalchemy import Table, select
+
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store import tables as t
+
+    eng = store_engine.create(store_engine.parse_url(url))
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with eng.connect() as conn:
+        for n in dir(t):
+            table = getattr(t, n)
+            if not isinstance(table, Table):
+                continue
+            cols = [c for c in table.c if not (n == "user_grant" and c.name == "id")]
+            out[n] = sorted((tuple(r) for r in conn.execute(select(*cols))), key=repr)
+    eng.dispose()
+    return out
