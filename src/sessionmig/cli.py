@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from sessionmig import __version__
-from sessionmig.commands import communities, db, events, load, sessions
+from sessionmig.commands import communities, db, demo, events, load, migrate, sessions
 from sessionmig.context import AppContext
 from sessionmig.errors import Cancelled, InvalidInput, SessionmigError
 
@@ -99,9 +99,11 @@ def root(
 
 app.add_typer(db.app, name="db")
 app.command("load")(load.load)
+app.command("demo")(demo.demo)
 app.add_typer(events.app, name="events")
 app.add_typer(sessions.app, name="sessions")
 app.add_typer(communities.app, name="communities")
+app.command("migrate")(migrate.migrate)
 
 
 def main() -> None:

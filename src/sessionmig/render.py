@@ -80,6 +80,7 @@ class Col:
     key: str
     header: str = ""
     justify: str = "left"
+    no_wrap: bool = False
 
     @property
     def title(self) -> str:
@@ -116,10 +117,18 @@ def cell(value: Any, *, terminal: bool) -> str:
 
 
 def console(file: IO[str] | None = None) -> Any:
+    """A rich console that never interprets markup or emoji codes. Off a terminal (and
+    without COLUMNS) it is wide, so tables in logs and pipes do not wrap at 80."""
+    import os
+
     from rich.console import Console
 
+    out = file or sys.stdout
+    width = None
+    if not out.isatty() and not os.environ.get("COLUMNS"):
+        width = 200
     return Console(
-        file=file or sys.stdout, highlight=False, emoji=False, markup=False, soft_wrap=False
+        file=out, width=width, highlight=False, emoji=False, markup=False, soft_wrap=False
     )
 
 
@@ -145,7 +154,7 @@ def table(
         caption_justify="left",
     )
     for col in columns:
-        tbl.add_column(col.title, justify=col.justify)  # type: ignore[arg-type]
+        tbl.add_column(col.title, justify=col.justify, no_wrap=col.no_wrap)  # type: ignore[arg-type]
     for row in rows:
         tbl.add_row(*(Text(cell(row.get(c.key), terminal=terminal)) for c in columns))
     console(file).print(tbl)

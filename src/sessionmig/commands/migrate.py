@@ -1,0 +1,339 @@
+"""`sessionmig migrate`: move sessions of an event into a community's video library.
+
+Whatever is not given on the command line is asked on a terminal (community, then
+event, then sessions, then confirmation: R2) and is a usage error off a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from sessionmig.commands._common import ShowFormatOpt, positive_id, positive_ids, state
+from sessionmig.errors import Cancelled, UsageError
+from sessionmig.render import Col, ShowFormat
+
+if TYPE_CHECKING:
+    from sessionmig.access import Actor
+    from sessionmig.context import AppContext
+    from sessionmig.prompts import Prompter
+    from sessionmig.store.migrate import MigrationResult
+
+AUDIT_COLUMNS = (
+    Col("session_id", "Session", "right", no_wrap=True),
+    Col("title"),
+    Col("outcome", no_wrap=True),
+    Col("reason"),
+    Col("video_id", "Video", "right", no_wrap=True),
+    Col("community"),
+    Col("actor"),
+    Col("time", no_wrap=True),
+)
+
+
+def make_prompter() -> Prompter:
+    """The prompter seam: tests replace this factory to feed key presses."""
+    from sessionmig.prompts import QuestionaryPrompter
+
+    return QuestionaryPrompter()
+
+
+def interactive() -> bool:
+    from sessionmig.prompts import can_prompt
+
+    return can_prompt()
+
+
+def migrate(
+    ctx: typer.Context,
+    community: Annotated[
+        int | None,
+        typer.Option(
+            "--community",
+            metavar="ID",
+            callback=positive_id,
+            help="Destination community (asked on a terminal when missing).",
+        ),
+    ] = None,
+    event: Annotated[
+        int | None,
+        typer.Option(
+            "--event",
+            metavar="ID",
+            callback=positive_id,
+            help="Source event (asked on a terminal when missing).",
+        ),
+    ] = None,
+    session: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--session",
+            metavar="ID",
+            callback=positive_ids,
+            help="A session of the event to migrate; repeat for several.",
+        ),
+    ] = None,
+    all_eligible: Annotated[
+        bool,
+        typer.Option(
+            "--all-eligible",
+            help="Every eligible session of the event (and report those already in "
+            "this community as already_migrated).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Migrate nothing if any requested session is refused.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    fmt: ShowFormatOpt = ShowFormat.table,
+) -> None:
+    """Migrate sessions of an event into a community's video library.
+
+    Only a client-level administrator may migrate (R1). Only online sessions with a
+    video file or an iFrame URL move (R4); the others are reported with their reason
+    (exit 1). Each video arrives as a draft (R7); the session leaves the event's
+    public listing (R6) and can never move again (R9). Re-running is safe.
+
+    Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 --all-eligible --yes --format json
+    """
+    app_ctx = state(ctx)
+    if session and all_eligible:
+        raise UsageError("migrate: give --session or --all-eligible, not both")
+    run_migration(
+        app_ctx,
+        community_id=community,
+        event_id=event,
+        session_ids=list(session) if session else None,
+        all_eligible=all_eligible,
+        strict=strict,
+        dry_run=dry_run,
+        yes=yes,
+        fmt=fmt,
+    )
+
+
+def run_migration(
+    app_ctx: AppContext,
+    *,
+    community_id: int | None,
+    event_id: int | None,
+    session_ids: list[int] | None,
+    all_eligible: bool,
+    strict: bool,
+    dry_run: bool,
+    yes: bool,
+    fmt: ShowFormat,
+) -> None:
+    """The whole flow, shared by `migrate` and `demo`: ask what is missing, apply, report."""
+    from sessionmig.migration import check_may_migrate
+    from sessionmig.store.migrate import migrate as apply
+
+    engine = app_ctx.engine()
+    actor = app_ctx.actor()
+    check_may_migrate(actor)  # R1 before anything is asked or read
+
+    can_ask = interactive()
+    missing = []
+    if community_id is None:
+        missing.append("--community")
+    if event_id is None:
+        missing.append("--event")
+    if session_ids is None and not all_eligible:
+        missing.append("--session/--all-eligible")
+    if not yes and not dry_run:
+        missing.append("--yes")
+    if missing and not can_ask:
+        raise UsageError(
+            f"migrate: missing {', '.join(missing)} (required when not running interactively)"
+        )
+
+    if can_ask and missing:
+        prompter = make_prompter()
+        community_id = community_id or _ask_community(prompter, engine, actor)
+        event_id = event_id or _ask_event(prompter, engine, actor, community_id)
+        if session_ids is None and not all_eligible:
+            session_ids = _ask_sessions(prompter, engine, actor, event_id)
+        if not yes and not dry_run:
+            _confirm(prompter, engine, actor, community_id, event_id, session_ids)
+    assert community_id is not None and event_id is not None
+
+    with _progress() as step:
+        result = apply(
+            engine,
+            actor,
+            community_id=community_id,
+            event_id=event_id,
+            session_ids=None if all_eligible else session_ids,
+            strict=strict,
+            dry_run=dry_run,
+            step=step,
+        )
+    report(result, fmt)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+# --- prompts (R2: community first, then the event, then its sessions) -------------------
+
+
+def _ask_community(prompter: Prompter, engine: Any, actor: Actor) -> int:
+    from sessionmig.prompts import Option
+    from sessionmig.store import queries
+
+    rows = queries.list_communities(engine, actor)
+    options = [
+        Option(r["id"], f"{r['title']}  ({r['audience']}, {r['videos']} videos)") for r in rows
+    ]
+    if not options:
+        raise UsageError("migrate: your client has no community to migrate into")
+    return prompter.choose_one("Destination community:", options)
+
+
+def _ask_event(prompter: Prompter, engine: Any, actor: Actor, community_id: int) -> int:
+    from sessionmig.prompts import Option
+    from sessionmig.store import queries
+
+    rows = queries.list_events(engine, actor)
+    options = [
+        Option(
+            r["id"],
+            f"{r['name']}  ({r['starts_on']}, {r['eligible']} eligible of {r['sessions']} sessions)",
+            None if r["eligible"] else "no eligible session",
+        )
+        for r in rows
+    ]
+    if not options:
+        raise UsageError("migrate: your client has no event")
+    return prompter.choose_one("Source event:", options)
+
+
+def _ask_sessions(prompter: Prompter, engine: Any, actor: Actor, event_id: int) -> list[int]:
+    from sessionmig.migration import eligibility
+    from sessionmig.prompts import Option
+    from sessionmig.store.migrate import event_sessions
+
+    facts = event_sessions(engine, actor, event_id)
+    options = []
+    for f in facts:
+        verdict = eligibility(f)
+        options.append(Option(f.id, f"#{f.id}  {f.title}", verdict.reason))
+    return prompter.choose_many("Sessions to migrate (space to tick, a: all, i: invert):", options)
+
+
+def _confirm(
+    prompter: Prompter,
+    engine: Any,
+    actor: Actor,
+    community_id: int,
+    event_id: int,
+    session_ids: list[int] | None,
+) -> None:
+    from sessionmig.render import literal
+    from sessionmig.store import queries
+
+    with queries.reading(engine) as conn:
+        community = queries.require_community(conn, actor, community_id)
+        event = queries.require_event(conn, actor, event_id)
+    what = "every eligible session" if session_ids is None else f"{len(session_ids)} session(s)"
+    message = (
+        f"Migrate {what} of {literal(event.name)!r} into {literal(community.title)!r}? "
+        "They arrive as drafts and leave the event's public listing; this cannot be undone."
+    )
+    if not prompter.confirm(message, default=False):
+        raise Cancelled()
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def result_json(result: MigrationResult) -> dict[str, Any]:
+    """The spec's `migrate --format json` object."""
+    return {
+        "dry_run": result.dry_run,
+        "actor": result.actor.email,
+        "community": result.community,
+        "event": result.event,
+        "results": [
+            {
+                "session_id": o.session_id,
+                "title": o.title,
+                "outcome": o.outcome,
+                "reason": o.reason,
+                "video_id": o.video_id,
+            }
+            for o in result.outcomes
+        ],
+    }
+
+
+def summary_line(result: MigrationResult) -> str:
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        counts[o.outcome] = counts.get(o.outcome, 0) + 1
+    migrated = counts.get("migrated", 0)
+    parts = [
+        f"{migrated} {'would be migrated' if result.dry_run else 'migrated'}",
+        f"{counts.get('already_migrated', 0)} already migrated",
+        f"{counts.get('refused', 0)} refused",
+    ]
+    tail = " (dry run: nothing was written)" if result.dry_run else ""
+    return (
+        f"{', '.join(parts)} — community {result.community['title']!r} "
+        f"(#{result.community['id']}), event {result.event['name']!r} (#{result.event['id']}){tail}"
+    )
+
+
+def report(result: MigrationResult, fmt: ShowFormat) -> None:
+    from sessionmig import render
+
+    if fmt is ShowFormat.json:
+        render.dump_json(result_json(result))
+    elif result.outcomes:
+        rows = [
+            {
+                "session_id": o.session_id,
+                "title": o.title,
+                "outcome": "would migrate"
+                if result.dry_run and o.outcome == "migrated"
+                else o.outcome,
+                "reason": o.reason,
+                "video_id": o.video_id,
+                "community": result.community["title"],
+                "actor": result.actor.email,
+                "time": result.migrated_at if o.outcome == "migrated" else None,
+            }
+            for o in result.outcomes
+        ]
+        title = "Migration audit" + (" (dry run)" if result.dry_run else "")
+        render.table(rows, AUDIT_COLUMNS, title=title)
+    if not result.outcomes:
+        render.notice("nothing to migrate: no eligible session in this event")
+    render.notice(summary_line(result))
+
+
+class _progress:
+    """A status line on stderr while the batch is written, on a terminal only."""
+
+    def __enter__(self) -> Any:
+        import sys
+
+        self._status: Any = None
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+
+        self._status = Console(stderr=True).status("planning the migration…")
+        self._status.start()
+
+        def step(label: str) -> None:
+            self._status.update(f"migrating: {label} written")
+
+        return step
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()

@@ -1,0 +1,207 @@
+"""Interactive prompts: the only module that talks to questionary.
+
+Commands receive a `Prompter` and tests replace it; `QuestionaryPrompter` is the
+real one. questionary (and prompt_toolkit) are imported lazily inside the
+methods, so `sessionmig --help` never pays for them.
+
+Rules kept by every prompt:
+
+- Ctrl-C, Esc and end of input all raise `errors.Cancelled`.
+- Every message, label and disabled-reason goes through `render.literal`, so
+  data such as ``"[bold red]x[/]"``, ``"\\x1b[2J"`` or ``"\\u202e"`` is shown as
+  plain, visibly escaped text and never interpreted by the terminal.
+- Prompt only when `can_prompt()` says so (stdin and stdout are terminals and
+  ``SESSIONMIG_NO_PROMPT`` is unset): prompting into a pipe would corrupt output.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sessionmig import render
+from sessionmig.errors import Cancelled, UsageError
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+    from questionary import Choice, Question
+
+NO_PROMPT_ENV = "SESSIONMIG_NO_PROMPT"
+AT_LEAST_ONE = "Tick at least one (<space> ticks the highlighted item, <a> ticks all)"
+DISABLED_FALLBACK = "unavailable"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice offered to the user."""
+
+    value: int
+    """What the prompt returns, e.g. a community, event or session id."""
+    label: str
+    """Text shown; raw data, passed through `render.literal` by the prompter."""
+    disabled_reason: str | None = None
+    """When set, the choice is shown but cannot be selected; the reason is shown next to it."""
+
+
+class Prompter(Protocol):
+    """The seam commands use for questions; tests supply a scripted fake."""
+
+    def choose_one(self, message: str, options: Sequence[Option]) -> int: ...
+
+    def choose_many(self, message: str, options: Sequence[Option]) -> list[int]: ...
+
+    def confirm(self, message: str, *, default: bool = False) -> bool: ...
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def can_prompt() -> bool:
+    """True only when stdin AND stdout are both terminals and SESSIONMIG_NO_PROMPT is not set.
+
+    Any non-empty value of SESSIONMIG_NO_PROMPT disables prompting.
+    """
+    if os.environ.get(NO_PROMPT_ENV):
+        return False
+    return _isatty(sys.stdin) and _isatty(sys.stdout)
+
+
+def build_choices(options: Sequence[Option]) -> list[Choice]:
+    """questionary choices for `options`, in order, with every text made terminal-safe.
+
+    Titles are plain `str` (questionary never parses them as markup) escaped by
+    `render.literal`; a disabled option carries its escaped reason (or
+    ``"unavailable"`` when the reason is empty) so questionary shows it greyed out.
+    """
+    from questionary import Choice
+
+    choices: list[Choice] = []
+    for option in options:
+        disabled: str | None = None
+        if option.disabled_reason is not None:
+            disabled = render.literal(option.disabled_reason) or DISABLED_FALLBACK
+        choices.append(
+            Choice(title=render.literal(option.label), value=option.value, disabled=disabled)
+        )
+    return choices
+
+
+def at_least_one(selected: Sequence[object]) -> bool | str:
+    """The checkbox validator: an empty selection is refused with a hint, shown under the list."""
+    return True if selected else AT_LEAST_ONE
+
+
+def _require_selectable(message: str, options: Sequence[Option]) -> None:
+    if not options:
+        raise UsageError(f"nothing to choose from for {render.literal(message)!r}")
+    if all(option.disabled_reason is not None for option in options):
+        reasons = sorted({render.literal(o.disabled_reason) or DISABLED_FALLBACK for o in options})
+        raise UsageError(
+            f"nothing can be chosen for {render.literal(message)!r}: every option is unavailable"
+            f" ({'; '.join(reasons)})"
+        )
+
+
+def _add_escape_cancels(question: Question) -> None:
+    """Make Esc abort the prompt exactly like Ctrl-C (questionary binds only Ctrl-C/Ctrl-Q).
+
+    The binding is eager, so it wins over questionary's catch-all key and over
+    prompt_toolkit's Esc-prefixed (meta) bindings. prompt_toolkit delivers a lone
+    Esc after its `ttimeoutlen` (0.5 s) since it could start an escape sequence.
+    """
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
+
+    escape = KeyBindings()
+
+    @escape.add("escape", eager=True)
+    def _cancel(event: KeyPressEvent) -> None:
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    app = question.application
+    existing = app.key_bindings
+    app.key_bindings = escape if existing is None else merge_key_bindings([existing, escape])
+
+
+class QuestionaryPrompter:
+    """The real `Prompter`, drawn with questionary.
+
+    `input` / `output` (prompt_toolkit objects) are passed to every prompt; by
+    default questionary uses the terminal. Tests pass `create_pipe_input()` and
+    `DummyOutput()` and type real key presses.
+    """
+
+    def __init__(self, *, input: Input | None = None, output: Output | None = None) -> None:
+        self._io: dict[str, Any] = {}
+        if input is not None:
+            self._io["input"] = input
+        if output is not None:
+            self._io["output"] = output
+
+    def _ask(self, build: Callable[..., Question], *args: Any, **kwargs: Any) -> Any:
+        question = build(*args, **kwargs, **self._io)
+        _add_escape_cancels(question)
+        try:
+            return question.unsafe_ask()
+        except (KeyboardInterrupt, EOFError):
+            raise Cancelled() from None
+
+    def choose_one(self, message: str, options: Sequence[Option]) -> int:
+        """A single-choice list (arrows or j/k, enter); disabled options are shown with reasons.
+
+        Raises `UsageError` when there is no option or every option is disabled,
+        instead of showing a prompt that cannot be answered.
+        """
+        import questionary
+
+        _require_selectable(message, options)
+        answer = self._ask(
+            questionary.select, render.literal(message), choices=build_choices(options)
+        )
+        return int(answer)
+
+    def choose_many(self, message: str, options: Sequence[Option]) -> list[int]:
+        """A checkbox list; returns the ticked values in the order of `options`.
+
+        questionary's own keys work: <space> ticks, <a> ticks every enabled item (or
+        clears all when all are ticked), <i> inverts; disabled items show their reason
+        and can never be ticked. An empty selection is refused with questionary's
+        `validate`: enter with nothing ticked keeps the prompt open and shows
+        `AT_LEAST_ONE` under the list. Since nothing could ever be ticked when there
+        is no option or every option is disabled, that case raises `UsageError`
+        instead of showing the prompt.
+        """
+        import questionary
+
+        _require_selectable(message, options)
+        answer = self._ask(
+            questionary.checkbox,
+            render.literal(message),
+            choices=build_choices(options),
+            validate=at_least_one,
+        )
+        ticked = set(answer)
+        chosen: list[int] = []
+        for option in options:
+            if (
+                option.value in ticked
+                and option.disabled_reason is None
+                and option.value not in chosen
+            ):
+                chosen.append(option.value)
+        return chosen
+
+    def confirm(self, message: str, *, default: bool = False) -> bool:
+        """A yes/no question; enter alone answers `default`."""
+        import questionary
+
+        answer = self._ask(questionary.confirm, render.literal(message), default=default)
+        return bool(answer)
