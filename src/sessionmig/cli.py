@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 from sessionmig import __version__
 from sessionmig.commands import communities, db, demo, events, load, migrate, sessions
 from sessionmig.context import AppContext
-from sessionmig.errors import Cancelled, InvalidInput, SessionmigError
+from sessionmig.errors import Cancelled, InvalidInput, SessionmigError, UsageError
 
 
 def fail(exc: SessionmigError) -> NoReturn:
@@ -30,6 +30,10 @@ def fail(exc: SessionmigError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+# Typer vendors Click; its UsageError is BadParameter's base class.
+ClickUsageError: type[Exception] = typer.BadParameter.__bases__[0]
+
+
 class RootGroup(TyperGroup):
     """Maps the domain's exceptions to the spec's exit codes, for every subcommand."""
 
@@ -38,6 +42,12 @@ class RootGroup(TyperGroup):
             return super().invoke(ctx)
         except SessionmigError as exc:
             fail(exc)
+        except ClickUsageError as exc:
+            # One line, not a usage banner: bad flags are exit 2 like any invalid input.
+            sub = getattr(exc, "ctx", None)
+            where = sub.command_path if sub is not None else "sessionmig"
+            message = exc.format_message()  # type: ignore[attr-defined]
+            fail(UsageError(f"{message} (see '{where} --help')"))
         except (KeyboardInterrupt, EOFError):
             fail(Cancelled())
 

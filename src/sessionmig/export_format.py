@@ -6,6 +6,7 @@ plus the cross-reference checks; every error names its place, e.g.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,13 +157,19 @@ class ExportIn(_Strict):
 # --- parsing ---------------------------------------------------------------------------
 
 
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def place(loc: Sequence[int | str]) -> str:
+    """`sessions[3].format`; a key that is not a plain name is quoted: `["a b"]`."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _IDENT.match(part):
+            out += f"[{json.dumps(part)}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{part}" if out else part
     return out or "(top level)"
 
 

@@ -19,9 +19,12 @@ ShowFormatOpt = Annotated[
 ]
 
 
+MAX_ID = 2**63 - 1
+
+
 def positive_id(value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise typer.BadParameter("ids are positive integers")
+    if value is not None and not 1 <= value <= MAX_ID:
+        raise typer.BadParameter(f"ids are positive integers, got {value}")
     return value
 
 
