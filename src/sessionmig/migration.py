@@ -60,7 +60,7 @@ def eligibility(s: SessionFacts) -> Verdict:
         title = s.migrated_to_title or f"#{s.migrated_to_id}"
         return Verdict(
             ALREADY_MIGRATED,
-            f"already migrated to community {title!r} (#{s.migrated_to_id}); "
+            f"already migrated to community '{title}' (#{s.migrated_to_id}); "
             "a session moves once (R9)",
         )
     if s.format != ELIGIBLE_FORMAT:

@@ -170,7 +170,8 @@ def dump_csv(
     rows: Iterable[Mapping[str, Any]], columns: Sequence[Col], file: IO[str] | None = None
 ) -> None:
     out = file or sys.stdout
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: fields holding \r or \n are then quoted, so they read back intact.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.key for c in columns])
     for row in rows:
         values = []

@@ -240,7 +240,7 @@ def _confirm(
         event = queries.require_event(conn, actor, event_id)
     what = "every eligible session" if session_ids is None else f"{len(session_ids)} session(s)"
     message = (
-        f"Migrate {what} of {literal(event.name)!r} into {literal(community.title)!r}? "
+        f"Migrate {what} of '{literal(event.name)}' into '{literal(community.title)}'? "
         "They arrive as drafts and leave the event's public listing; this cannot be undone."
     )
     if not prompter.confirm(message, default=False):
@@ -282,8 +282,8 @@ def summary_line(result: MigrationResult) -> str:
     ]
     tail = " (dry run: nothing was written)" if result.dry_run else ""
     return (
-        f"{', '.join(parts)} — community {result.community['title']!r} "
-        f"(#{result.community['id']}), event {result.event['name']!r} (#{result.event['id']}){tail}"
+        f"{', '.join(parts)} — community '{result.community['title']}' "
+        f"(#{result.community['id']}), event '{result.event['name']}' (#{result.event['id']}){tail}"
     )
 
 
