@@ -152,6 +152,7 @@ def run_migration(
         )
 
     if can_ask and missing:
+        _check_given(engine, actor, community_id, event_id, session_ids)
         prompter = make_prompter()
         community_id = community_id or _ask_community(prompter, engine, actor)
         event_id = event_id or _ask_event(prompter, engine, actor, community_id)
@@ -178,6 +179,31 @@ def run_migration(
 
 
 # --- prompts (R2: community first, then the event, then its sessions) -------------------
+
+
+def _check_given(
+    engine: Any,
+    actor: Actor,
+    community_id: int | None,
+    event_id: int | None,
+    session_ids: list[int] | None,
+) -> None:
+    """Ids given as flags are checked before any question: no answering prompts for a
+    command that can only end in "not found"."""
+    from sessionmig.errors import NotFound
+    from sessionmig.store import queries
+    from sessionmig.store.migrate import event_sessions
+
+    with queries.reading(engine) as conn:
+        if community_id is not None:
+            queries.require_community(conn, actor, community_id)
+        if event_id is not None:
+            queries.require_event(conn, actor, event_id)
+    if event_id is not None and session_ids:
+        known = {f.id for f in event_sessions(engine, actor, event_id)}
+        for sid in session_ids:
+            if sid not in known:
+                raise NotFound(f"session {sid} not found in event {event_id}")
 
 
 def _ask_community(prompter: Prompter, engine: Any, actor: Actor) -> int:

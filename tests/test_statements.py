@@ -1,0 +1,121 @@
+"""The migration is set-based: `store.migrate.migrate` issues the same number of SQL
+statements for a batch of 10 sessions as for a batch of 1,000, on both backends.
+
+Two synthetic clients share one store: client 1 has one event of 10 sessions, client 2
+one event of 1,000 (every session made eligible, so the whole batch moves). Statements
+are counted with a `before_cursor_execute` listener on the engine, after a warm-up so
+that the dialect's first-connect queries are not counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, func, select
+
+from sessionmig import demo_data
+from sessionmig.access import Actor
+from sessionmig.context import AppContext
+from sessionmig.store import engine as store_engine
+from sessionmig.store import loader
+from sessionmig.store import tables as t
+from sessionmig.store.migrate import migrate
+
+SMALL, LARGE = 10, 1_000
+
+
+def _all_eligible(data: dict[str, Any]) -> dict[str, Any]:
+    for s in data["sessions"]:
+        s["format"] = "online"
+        s["source"] = {"kind": "video_file", "ref": f"videos/{s['id']}.mp4"}
+    return data
+
+
+class Batch:
+    def __init__(self, url: str, client_id: int, n: int) -> None:
+        data = _all_eligible(demo_data.synthetic_export(n, n_events=1, client_id=client_id))
+        self.url = url
+        self.data = data
+        self.event_id: int = data["events"][0]["id"]
+        self.community_id: int = data["communities"][0]["id"]
+        self.session_ids: list[int] = [s["id"] for s in data["sessions"]]
+        self.admin = demo_data.bench_emails(client_id)[0]
+        assert len(self.session_ids) == n
+
+    def actor(self) -> Actor:
+        return AppContext(db=self.url, actor_email=self.admin).actor()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[tuple[Engine, Batch, Batch]]:
+    small, large = Batch(db_url, 1, SMALL), Batch(db_url, 2, LARGE)
+    engine = store_engine.create(store_engine.parse_url(db_url))
+    for batch in (small, large):
+        loader.load(engine, json.dumps(batch.data).encode())
+    with engine.connect() as conn:  # warm-up: first-connect queries happen here
+        conn.execute(select(1))
+    yield engine, small, large
+    engine.dispose()
+
+
+class StatementCounter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def run(engine: Engine, batch: Batch, *, explicit: bool, dry_run: bool = False) -> list[str]:
+    actor = batch.actor()
+    with StatementCounter(engine) as counter:
+        result = migrate(
+            engine,
+            actor,
+            community_id=batch.community_id,
+            event_id=batch.event_id,
+            session_ids=batch.session_ids if explicit else None,
+            dry_run=dry_run,
+        )
+    assert [o.session_id for o in result.outcomes] == batch.session_ids
+    assert {o.outcome for o in result.outcomes} == {"migrated"}
+    return counter.statements
+
+
+def records(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.record)).scalar_one())
+
+
+@pytest.mark.parametrize("explicit", [True, False], ids=["session-ids", "all-eligible"])
+def test_statement_count_does_not_grow_with_the_batch(
+    store: tuple[Engine, Batch, Batch], explicit: bool
+) -> None:
+    engine, small, large = store
+    few = run(engine, small, explicit=explicit)
+    many = run(engine, large, explicit=explicit)
+    assert len(few) == len(many), (few, many)
+    assert records(engine) == SMALL + LARGE  # both batches really were written
+    # The statements are the same ones, only their parameters differ.
+    assert few == many
+
+
+def test_dry_run_statement_count_does_not_grow_with_the_batch(
+    store: tuple[Engine, Batch, Batch],
+) -> None:
+    engine, small, large = store
+    few = run(engine, small, explicit=True, dry_run=True)
+    many = run(engine, large, explicit=True, dry_run=True)
+    assert len(few) == len(many), (few, many)
+    assert records(engine) == 0
