@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,3 +208,74 @@ def dump_store(url: str) -> dict[str, list[tuple[Any, ...]]]:
             out[n] = sorted((tuple(r) for r in conn.execute(select(*cols))), key=repr)
     eng.dispose()
     return out
+
+
+def assert_sound(cli: Cli) -> None:
+    """`db check` finds nothing wrong: call it at the end of a scenario."""
+    r = cli("db", "check")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("store is sound: "), r.stdout
+
+
+def migrate_sessions(
+    cli: Cli,
+    community_id: int,
+    event_id: int,
+    session_ids: list[int],
+    *,
+    actor_email: str = sample.ADMIN,
+    at: Any = None,
+) -> dict[int, int]:
+    """Migrate through the store (not the CLI) and return {session_id: video_id}.
+
+    `at` (an aware datetime) freezes the migration's clock, to make records at
+    chosen times."""
+    import contextlib
+    from datetime import datetime, tzinfo
+    from unittest import mock
+
+    from sessionmig.context import AppContext
+    from sessionmig.store import migrate as store_migrate
+    from sessionmig.store import queries
+
+    app_ctx = AppContext(db=cli.url)
+    actor = queries.resolve_actor(app_ctx, actor_email)
+    with contextlib.ExitStack() as stack:
+        if at is not None:
+            frozen = at
+
+            class Frozen(datetime):
+                @classmethod
+                def now(cls, tz: tzinfo | None = None) -> Any:
+                    return frozen.astimezone(tz)
+
+            stack.enter_context(mock.patch.object(store_migrate, "datetime", Frozen))
+        result = store_migrate.migrate(
+            app_ctx.engine(),
+            actor,
+            community_id=community_id,
+            event_id=event_id,
+            session_ids=session_ids,
+        )
+    app_ctx.engine().dispose()
+    assert not result.refused, result.outcomes
+    return {o.session_id: o.video_id for o in result.outcomes if o.video_id is not None}
+
+
+def shared_cli(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    build: Callable[[Cli], None],
+) -> Iterator[Cli]:
+    """A store built once per module and backend, for tests that only read it (the
+    body of a `scope="module", params=BACKENDS` fixture). Much faster than a fresh
+    store per test; a test that writes must use `cli`/`loaded` instead."""
+    tmp = tmp_path_factory.mktemp("shared")
+    urls = _fresh_url(request.param, request, tmp)
+    url = next(urls)
+    try:
+        cli = Cli(url, tmp)
+        build(cli)
+        yield cli
+    finally:
+        next(urls, None)  # drops the PostgreSQL database

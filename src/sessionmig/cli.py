@@ -13,7 +13,17 @@ import typer
 from typer.core import TyperGroup
 
 from sessionmig import __version__
-from sessionmig.commands import communities, db, demo, events, load, migrate, sessions
+from sessionmig.commands import (
+    communities,
+    db,
+    demo,
+    events,
+    history,
+    load,
+    migrate,
+    sessions,
+    videos,
+)
 from sessionmig.context import AppContext
 from sessionmig.errors import Cancelled, InvalidInput, SessionmigError, UsageError
 
@@ -114,6 +124,8 @@ app.add_typer(events.app, name="events")
 app.add_typer(sessions.app, name="sessions")
 app.add_typer(communities.app, name="communities")
 app.command("migrate")(migrate.migrate)
+app.add_typer(videos.app, name="videos")
+app.command("history")(history.history)
 
 
 def main() -> None:

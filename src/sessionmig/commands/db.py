@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from sessionmig.commands._common import state
+from sessionmig.commands._common import ShowFormatOpt, state
+from sessionmig.render import ShowFormat
 
 app = typer.Typer(help="Create, upgrade and check the store.", no_args_is_help=True)
 
@@ -30,3 +31,37 @@ def init(ctx: typer.Context) -> None:
         notice(f"schema is up to date ({after}): {where}")
     else:
         notice(f"schema upgraded from {before or 'nothing'} to {after}: {where}")
+
+
+@app.command("check")
+def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
+    """Verify every invariant of the store; list each violation with the ids involved.
+
+    Exit 0 with a one-line summary when the store is sound; exit 1 after listing the
+    violations (one per line, or a JSON list with --format json). Operator command:
+    no --as needed.
+
+    Example: sessionmig --db postgresql+psycopg://user@host/db db check --format json
+    """
+    from sessionmig import render
+    from sessionmig.errors import RulesRefused
+    from sessionmig.store import check as store_check
+
+    report = store_check.check_store(state(ctx).engine())
+    if fmt is ShowFormat.json:
+        render.dump_json(
+            [{"check": v.check, "message": v.message, "ids": v.ids} for v in report.violations]
+        )
+    else:
+        for v in report.violations:
+            typer.echo(render.literal(v.line()))
+    if report.violations:
+        n = len(report.violations)
+        raise RulesRefused(
+            f"db check: {n} violation{'s' if n != 1 else ''} found ({report.summary()})"
+        )
+    line = f"store is sound: {report.summary()}"
+    if fmt is ShowFormat.json:
+        render.notice(line)
+    else:
+        typer.echo(line)

@@ -68,7 +68,7 @@ def notice_line(migration: dict[str, Any]) -> str:
     from sessionmig.render import friendly_time
 
     return (
-        f"Migrated to community {migration['community_title']!r} "
+        f"Migrated to community '{migration['community_title']}' "
         f"(#{migration['community_id']}) by {migration['actor_name']} "
         f"on {friendly_time(migration['migrated_at'])}"
     )
@@ -110,3 +110,69 @@ def show(
         ("Summary", data["summary"]),
     ]
     render.details(pairs, title=f"Session {data['id']}")
+
+
+DELETE_COLUMNS = (
+    Col("session_id", "Session", "right"),
+    Col("title"),
+    Col("event_id", "Event", "right"),
+    Col("event_name", "Event name"),
+    Col("community_id", "Community", "right"),
+    Col("community_title", "Community title"),
+    Col("video_id", "Video kept", "right"),
+    Col("deleted_by", "Deleted by"),
+    Col("deleted_at", "Deleted at", no_wrap=True),
+)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    session_id: Annotated[int, typer.Argument(metavar="ID", callback=positive_id)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    fmt: ShowFormatOpt = ShowFormat.table,
+) -> None:
+    """Delete a session from its event; its community video stays intact (R10).
+
+    Needs an admin or contributor grant covering the session's event. The migration
+    record is kept (with the session's title), and a tombstone makes sure re-loading
+    an export that still lists the session does not bring it back. Asks for
+    confirmation on a terminal; elsewhere --yes is required.
+
+    Example: sessionmig --as ana@acme.test sessions delete 1000 --yes
+    """
+    from sessionmig import render
+    from sessionmig.errors import Cancelled, UsageError
+    from sessionmig.prompts import QuestionaryPrompter, can_prompt
+    from sessionmig.store import deletion
+
+    app_ctx = state(ctx)
+    engine, actor = app_ctx.engine(), app_ctx.actor()
+    target = deletion.preview(engine, actor, session_id)  # exit 4 / 3 before any question
+    if not yes:
+        if not can_prompt():
+            raise UsageError("sessions delete: --yes is required when not running interactively")
+        kept = (
+            f" Its video #{target['video_id']} stays in community "
+            f"{render.literal(target['community_title'])!r}."
+            if target["video_id"] is not None
+            else ""
+        )
+        message = (
+            f"Delete session #{session_id} {render.literal(target['title'])!r} from event "
+            f"{render.literal(target['event_name'])!r}?{kept} This cannot be undone."
+        )
+        if not QuestionaryPrompter().confirm(message, default=False):
+            raise Cancelled()
+    done = deletion.delete_session(engine, actor, session_id)
+    if fmt is ShowFormat.json:
+        render.dump_json(done)
+    else:
+        render.details([(c.title, done[c.key]) for c in DELETE_COLUMNS], title="Deleted session")
+    if done["video_id"] is not None:
+        render.notice(
+            f"session {session_id} deleted; its community video {done['video_id']} is kept "
+            f"intact in {done['community_title']!r}, and its migration record is kept"
+        )
+    else:
+        render.notice(f"session {session_id} deleted")

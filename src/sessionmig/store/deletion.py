@@ -1,0 +1,102 @@
+"""`sessionmig sessions delete`: remove a session from its event (R10), in one write
+transaction.
+
+What it writes: a tombstone in `deleted_session` (so re-loading an export that still
+lists the session skips it instead of resurrecting it), then the session itself,
+whose speaker and partner links cascade. What it never touches: the community video
+(it owns copies of every carried field, its speakers and its partners: R5, R10) and
+the migration record (append-only, it remembers the session's title and the event's
+name: R11). A session that never migrated is removed entirely, tombstone aside.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from sessionmig.access import Actor, edit_reach
+from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.store import tables as t
+from sessionmig.store.engine import translate_errors
+from sessionmig.store.queries import reading
+
+
+def _target(conn: Connection, actor: Actor, session_id: int, *, lock: bool = False) -> Any:
+    """The session, its event and where it moved; NotFound outside the client,
+    PermissionDenied (exit 3) when the grants do not allow deleting it, readable or not."""
+    s, e, r, c = t.session, t.event, t.record, t.community
+    stmt = (
+        select(
+            s.c.id,
+            s.c.client_id,
+            s.c.title,
+            s.c.event_id,
+            e.c.name.label("event_name"),
+            e.c.audience_id,
+            r.c.community_id,
+            c.c.title.label("community_title"),
+            r.c.video_id,
+        )
+        .select_from(s)
+        .join(e, e.c.id == s.c.event_id)
+        .outerjoin(r, r.c.session_id == s.c.id)
+        .outerjoin(c, c.c.id == r.c.community_id)
+        .where(s.c.id == session_id, s.c.client_id == actor.client_id)
+    )
+    if lock and conn.dialect.name == "postgresql":
+        # Serialises with a migration of the same session (it locks these rows too).
+        stmt = stmt.with_for_update(of=s)
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise NotFound(f"session {session_id} not found")
+    if not edit_reach(actor).covers_event(row.event_id, row.audience_id):
+        raise PermissionDenied(
+            f"{actor.email} may not delete session {session_id}: it needs an admin or "
+            f"contributor grant covering its event (#{row.event_id})"
+        )
+    return row
+
+
+def _describe(row: Any) -> dict[str, Any]:
+    return {
+        "session_id": row.id,
+        "title": row.title,
+        "event_id": row.event_id,
+        "event_name": row.event_name,
+        "community_id": row.community_id,
+        "community_title": row.community_title,
+        "video_id": row.video_id,
+    }
+
+
+def preview(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any]:
+    """What `delete_session` would remove, checked (exit 4 / 3) before any question."""
+    with reading(engine) as conn:
+        return _describe(_target(conn, actor, session_id))
+
+
+def delete_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any]:
+    """Write the tombstone and delete the session, in one transaction."""
+    s, d = t.session, t.deleted_session
+    now = datetime.now(UTC)
+    bound = engine.execution_options(sessionmig_write=True)
+    with translate_errors(engine.url), bound.connect() as conn, conn.begin():
+        row = _target(conn, actor, session_id, lock=True)
+        # A stale tombstone for a live session (an inconsistency `db check` reports)
+        # must not make the delete fail: the new one replaces it.
+        conn.execute(delete(d).where(d.c.session_id == row.id))
+        conn.execute(
+            insert(d).values(
+                session_id=row.id,
+                client_id=row.client_id,
+                event_id=row.event_id,
+                title=row.title,
+                deleted_by_user_id=actor.id,
+                deleted_at=now,
+            )
+        )
+        # session_speaker and session_partner rows go with it (ON DELETE CASCADE).
+        conn.execute(delete(s).where(s.c.id == row.id, s.c.client_id == row.client_id))
+    return {**_describe(row), "deleted_by": actor.email, "deleted_at": now}

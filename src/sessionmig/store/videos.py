@@ -1,0 +1,189 @@
+"""Community videos: the listing, one video with everything it carries (R5), and the
+status change that makes a draft visible on its community (R7).
+
+Reads are scoped like communities: a video is readable by any grant covering its
+community. Publishing needs `admin` or `contributor` covering it (access.edit_reach).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, select, update
+
+from sessionmig.access import Actor, edit_reach, read_reach
+from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.store import tables as t
+from sessionmig.store.engine import translate_errors
+from sessionmig.store.idsets import in_ids
+from sessionmig.store.queries import community_scope, reading, require_community
+
+STATUSES = ("draft", "published")
+
+
+def _video_select() -> Select[Any]:
+    v, c = t.video, t.community
+    return (
+        select(
+            v.c.id,
+            v.c.community_id,
+            c.c.title.label("community_title"),
+            v.c.status,
+            v.c.title,
+            v.c.summary,
+            v.c.source_kind,
+            v.c.source_ref,
+            v.c.thumbnail,
+            v.c.source_event_id,
+            v.c.source_event_name,
+            v.c.source_session_id,
+            v.c.created_at,
+            v.c.status_changed_at,
+        )
+        .select_from(v)
+        .join(c, c.c.id == v.c.community_id)
+    )
+
+
+def _copies(
+    conn: Connection, video_ids: Sequence[int]
+) -> tuple[dict[int, list[Any]], dict[int, list[Any]]]:
+    """The videos' own copies of their speakers and partners, in their session's order."""
+    speakers: dict[int, list[Any]] = {i: [] for i in video_ids}
+    partners: dict[int, list[Any]] = {i: [] for i in video_ids}
+    if not video_ids:
+        return speakers, partners
+    d = conn.dialect.name
+    vs, vp = t.video_speaker, t.video_partner
+    for row in conn.execute(
+        select(vs.c.video_id, vs.c.speaker_id, vs.c.name, vs.c.company)
+        .where(in_ids(vs.c.video_id, video_ids, d))
+        .order_by(vs.c.video_id, vs.c.position)
+    ):
+        speakers[row.video_id].append(row)
+    for prow in conn.execute(
+        select(vp.c.video_id, vp.c.partner_id, vp.c.name)
+        .where(in_ids(vp.c.video_id, video_ids, d))
+        .order_by(vp.c.video_id, vp.c.position)
+    ):
+        partners[prow.video_id].append(prow)
+    return speakers, partners
+
+
+def _listing_rows(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    speakers, partners = _copies(conn, [r.id for r in rows])
+    return [
+        {
+            **row._mapping,
+            "speakers": [s.name for s in speakers[row.id]],
+            "partners": [p.name for p in partners[row.id]],
+        }
+        for row in rows
+    ]
+
+
+def list_videos(
+    engine: Engine, actor: Actor, *, community_id: int | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The videos of the communities the actor can read, by community then id."""
+    v = t.video
+    reach = read_reach(actor)
+    stmt = (
+        _video_select()
+        .where(v.c.client_id == actor.client_id, community_scope(reach))
+        .order_by(v.c.community_id, v.c.id)
+    )
+    if community_id is not None:
+        stmt = stmt.where(v.c.community_id == community_id)
+    if status is not None:
+        stmt = stmt.where(v.c.status == status)
+    with reading(engine) as conn:
+        if community_id is not None:
+            require_community(conn, actor, community_id, reach)
+        rows = conn.execute(stmt).all()
+        return _listing_rows(conn, rows)
+
+
+def show_video(engine: Engine, actor: Actor, video_id: int) -> dict[str, Any]:
+    """One video with every field it carries (R5): its own copies, not the session's."""
+    v = t.video
+    with reading(engine) as conn:
+        row = conn.execute(
+            _video_select().where(
+                v.c.id == video_id,
+                v.c.client_id == actor.client_id,
+                community_scope(read_reach(actor)),
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"video {video_id} not found")
+        speakers, partners = _copies(conn, [video_id])
+    return {
+        **row._mapping,
+        "speakers": [
+            {"speaker_id": s.speaker_id, "name": s.name, "company": s.company}
+            for s in speakers[video_id]
+        ],
+        "partners": [{"partner_id": p.partner_id, "name": p.name} for p in partners[video_id]],
+    }
+
+
+@dataclass
+class StatusChange:
+    status: str
+    rows: list[dict[str, Any]]  # the videos after the change, in request order
+    changed: list[int]
+    unchanged: list[int]  # already in the requested status: an idempotent no-op
+
+
+def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: str) -> StatusChange:
+    """Publish or unpublish videos, all or nothing.
+
+    Every id is validated before anything is written: an unknown id or another
+    client's is not found (exit 4); a video of the client whose community the actor
+    may not edit is refused (exit 3) even when they can read it.
+    """
+    if status not in STATUSES:
+        raise ValueError(status)
+    wanted = list(dict.fromkeys(int(i) for i in video_ids))
+    v, c = t.video, t.community
+    bound = engine.execution_options(sessionmig_write=True)
+    with translate_errors(engine.url), bound.connect() as conn, conn.begin():
+        d = conn.dialect.name
+        stmt = (
+            select(v.c.id, v.c.status, v.c.community_id, c.c.audience_id)
+            .select_from(v)
+            .join(c, c.c.id == v.c.community_id)
+            .where(v.c.client_id == actor.client_id, in_ids(v.c.id, wanted, d))
+        )
+        if d == "postgresql":
+            # Serialise with a concurrent publish/unpublish of the same videos.
+            stmt = stmt.with_for_update(of=v)
+        found = {row.id: row for row in conn.execute(stmt)}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise NotFound(f"video {missing[0]} not found")
+        reach = edit_reach(actor)
+        verb = "publish" if status == "published" else "unpublish"
+        for i in wanted:
+            row = found[i]
+            if not reach.covers_community(row.community_id, row.audience_id):
+                raise PermissionDenied(
+                    f"{actor.email} may not {verb} video {i}: it needs an admin or "
+                    f"contributor grant covering its community (#{row.community_id})"
+                )
+        changed = [i for i in wanted if found[i].status != status]
+        if changed:
+            conn.execute(
+                update(v)
+                .where(in_ids(v.c.id, changed, d))
+                .values(status=status, status_changed_at=datetime.now(UTC))
+            )
+        rows = conn.execute(_video_select().where(in_ids(v.c.id, wanted, d))).all()
+        by_id = {r.id: r for r in rows}
+        listing = _listing_rows(conn, [by_id[i] for i in wanted])
+    unchanged = [i for i in wanted if i not in changed]
+    return StatusChange(status, listing, changed, unchanged)
