@@ -1,0 +1,1103 @@
+#!/usr/bin/env python
+"""sessionmig performance benchmark, with budgets.
+
+Run from a checkout after `pip install '.[dev]'`:
+
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat N] \
+        [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--quick] [--markdown]
+
+Every figure is a median (`statistics.median`) of several runs timed with
+`time.perf_counter`, reported as a RATIO to a floor measured in the same run,
+interleaved run by run, so that a noisy or slow machine moves both alike:
+
+P1  start-up, whole process: `sessionmig --version` and a bash completion request,
+    against `python -c "import typer"`. `--help` (Typer's rich help) is reported
+    without a budget. Budget 1.5x.
+P2  migration of 10,000 and 100,000 eligible sessions of one event in ONE batch:
+    `sessionmig.store.migrate.migrate()` in this process on a fresh copy of the
+    store, against raw `sqlite3` (or `psycopg`) doing the identical writes in one
+    transaction on another fresh copy; the row counts of both results are
+    compared after every run. Budget 3x; scaling t(100k)/t(10k) budget 12
+    (1.2 x the size ratio).
+P3  `sessions list --event E --eligible --format json` on the largest store, in
+    this process (`queries.list_sessions` + `render.listing(..., "json")` into a
+    StringIO) against the raw SQL query + `json.dumps` of the same objects; both
+    outputs are compared. Budget 3x.
+P4  read commands, whole process, on the 1,000-session store (`events list`,
+    `communities list`, `sessions list --event E --format json`) against
+    `python -c "import sqlmodel"`. Budget 1.2x.
+
+With `--pg URL` (a server URL; the benchmark creates `bench_*` databases there and
+always drops them), P2 and P3 also run on PostgreSQL against `psycopg` floors.
+
+The stores are synthetic (`sessionmig.demo_data.synthetic_export`) and are loaded
+with the real loader into schemas made by `sessionmig.store.schema.upgrade`.
+Progress goes to stderr; the table goes to stdout (`--markdown`: a Markdown table
+for the README). The exit code is 0 whatever the ratios (`--fail-on-miss`: 1 when a
+budget is missed) and 3 when a result of the project differs from its floor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import itertools
+import json
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sessionmig.demo_data import BENCH_ADMIN_EMAIL, synthetic_export
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (200,)
+P2_MIN_SIZE = 10_000  # P2 runs at the sizes >= this (or at the largest size when none is)
+ELIGIBLE_SHARE = 0.70  # synthetic_export: about 70% of the sessions are eligible
+TABLES = (
+    "event_session",
+    "community_video",
+    "video_speaker",
+    "video_partner",
+    "migration_record",
+)
+
+BUDGET_P1 = 1.5
+BUDGET_P2 = 3.0
+BUDGET_P2_SCALING_FACTOR = 1.2  # x the size ratio: 12 for 100k / 10k
+BUDGET_P3 = 3.0
+BUDGET_P4 = 1.2
+
+
+class Mismatch(Exception):
+    """The project's result differs from its floor's: the comparison is void."""
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    measure: str  # P1 .. P4
+    what: str
+    backend: str
+    size: int | None
+    runs: int
+    median: float  # seconds, or the larger time for a scaling row
+    floor: float
+    budget: float | None
+    floor_name: str
+    extra: dict[str, float] = field(default_factory=dict)  # phase medians, seconds
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.floor if self.floor > 0 else math.inf
+
+    @property
+    def verdict(self) -> str:
+        if self.budget is None:
+            return "info"
+        return "PASS" if self.ratio <= self.budget else "MISS"
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds >= 10:
+        return f"{seconds:.2f} s"
+    return f"{seconds * 1000:.1f} ms"
+
+
+def fmt_size(size: int | None) -> str:
+    return "-" if size is None else f"{size:,}"
+
+
+HEADERS = (
+    "ID",
+    "Measure",
+    "Backend",
+    "Size",
+    "Runs",
+    "Median",
+    "Floor",
+    "Ratio",
+    "Budget",
+    "Result",
+)
+
+
+def rows_of(results: Sequence[Result]) -> list[tuple[str, ...]]:
+    out = []
+    for r in results:
+        scaling = "scaling" in r.what
+        out.append(
+            (
+                r.measure,
+                r.what,
+                r.backend,
+                fmt_size(r.size),
+                str(r.runs),
+                fmt_time(r.median),
+                fmt_time(r.floor),
+                f"{r.ratio:.2f}" if scaling else f"{r.ratio:.2f}x",
+                "-" if r.budget is None else (f"{r.budget:g}" if scaling else f"{r.budget:g}x"),
+                r.verdict,
+            )
+        )
+    return out
+
+
+def render_text(results: Sequence[Result]) -> str:
+    rows = [HEADERS, *rows_of(results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    right = {3, 4, 5, 6, 7, 8}
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_markdown(results: Sequence[Result]) -> str:
+    head = list(HEADERS)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+    for row in rows_of(results):
+        cells = [c.replace("|", "\\|") for c in row]
+        cells[1] = f"`{cells[1]}`" if cells[0] in ("P1", "P4") else cells[1]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_floors(results: Sequence[Result]) -> list[str]:
+    seen: dict[str, str] = {}
+    for r in results:
+        seen.setdefault(f"{r.measure} {r.backend}", r.floor_name)
+    return [f"{key}: {name}" for key, name in seen.items()]
+
+
+def render_phases(results: Sequence[Result]) -> list[str]:
+    lines = []
+    for r in results:
+        if r.extra:
+            parts = ", ".join(f"{k} {fmt_time(v)}" for k, v in r.extra.items())
+            lines.append(f"{r.measure} {r.backend} {fmt_size(r.size)}: {parts}")
+    return lines
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Run fn once (gc collected before, left enabled during) and return (seconds, value)."""
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+# --------------------------------------------------------------------------- P1 / P4: processes
+
+
+def sessionmig_command() -> list[str]:
+    """The `sessionmig` console script beside this interpreter, else its equivalent
+    (`python -m sessionmig` would not answer `_SESSIONMIG_COMPLETE`: its program name
+    differs)."""
+    bindir = Path(sys.executable).parent
+    script = shutil.which("sessionmig", path=str(bindir))
+    if script:
+        return [script]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; sys.argv[0] = 'sessionmig'; from sessionmig.cli import main; main()",
+    ]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SESSIONMIG_", "_SESSIONMIG_", "COMP_"))
+    }
+    env["SESSIONMIG_NO_PROMPT"] = "1"
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    check: Callable[[str], bool] = lambda _out: True
+
+
+def run_proc(proc: Proc) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    done = subprocess.run(proc.argv, env=proc.env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    out = done.stdout.decode("utf-8", "replace")
+    if done.returncode != 0 or not proc.check(out):
+        raise Mismatch(
+            f"{proc.name}: exit {done.returncode}, unexpected output "
+            f"{out[:200]!r} {done.stderr.decode('utf-8', 'replace')[-400:]!r}"
+        )
+    return elapsed
+
+
+def interleaved(
+    floor: Proc, procs: Sequence[Proc], runs: int, warmup: bool
+) -> tuple[list[float], list[list[float]]]:
+    """Round-robin: floor, each command, floor, ... so noise hits all of them alike.
+    One untimed warm-up round first (page cache, .pyc files) unless `--quick`."""
+    if warmup:
+        for p in (floor, *procs):
+            run_proc(p)
+    floor_times: list[float] = []
+    times: list[list[float]] = [[] for _ in procs]
+    for _ in range(runs):
+        floor_times.append(run_proc(floor))
+        for i, p in enumerate(procs):
+            times[i].append(run_proc(p))
+    return floor_times, times
+
+
+def bench_p1(runs: int, warmup: bool = True) -> list[Result]:
+    cmd = sessionmig_command()
+    env = clean_env()
+    floor = Proc("import typer", [sys.executable, "-c", "import typer"], env)
+    procs = [
+        Proc(
+            "sessionmig --version",
+            [*cmd, "--version"],
+            env,
+            lambda out: out.startswith("sessionmig "),
+        ),
+        Proc(
+            "completion: sessionmig ses<TAB>",
+            cmd,
+            clean_env(
+                _SESSIONMIG_COMPLETE="complete_bash",
+                COMP_WORDS="sessionmig ses",
+                COMP_CWORD="1",
+            ),
+            lambda out: out.split() == ["sessions"],
+        ),
+        Proc("sessionmig --help", [*cmd, "--help"], env, lambda out: "migrate" in out),
+    ]
+    log(f"P1: {len(procs)} commands + floor, {runs} runs each ({' '.join(cmd)})")
+    floor_times, times = interleaved(floor, procs, runs, warmup)
+    f = median(floor_times)
+    budgets = [BUDGET_P1, BUDGET_P1, None]
+    return [
+        Result("P1", p.name, "process", None, runs, median(t), f, b, 'python -c "import typer"')
+        for p, t, b in zip(procs, times, budgets, strict=True)
+    ]
+
+
+def bench_p4(store: Store, runs: int, warmup: bool = True) -> list[Result]:
+    cmd = [*sessionmig_command(), "--db", f"sqlite:///{store.path}", "--as", BENCH_ADMIN_EMAIL]
+    env = clean_env()
+    floor = Proc("import sqlmodel", [sys.executable, "-c", "import sqlmodel"], env)
+    n_event = store.event_sizes[store.event_id]
+
+    def json_list_of(n: int) -> Callable[[str], bool]:
+        return lambda out: isinstance(v := json.loads(out), list) and len(v) == n
+
+    procs = [
+        Proc("events list", [*cmd, "events", "list"], env, lambda out: "Bench" in out),
+        Proc("communities list", [*cmd, "communities", "list"], env, lambda out: "Bench" in out),
+        Proc(
+            "sessions list --event E --format json",
+            [*cmd, "sessions", "list", "--event", str(store.event_id), "--format", "json"],
+            env,
+            json_list_of(n_event),
+        ),
+    ]
+    log(f"P4: {len(procs)} commands + floor on the {store.n_sessions:,}-session store, {runs} runs")
+    floor_times, times = interleaved(floor, procs, runs, warmup)
+    f = median(floor_times)
+    return [
+        Result(
+            "P4",
+            p.name,
+            "sqlite",
+            store.n_sessions,
+            runs,
+            median(t),
+            f,
+            BUDGET_P4,
+            'python -c "import sqlmodel"',
+        )
+        for p, t in zip(procs, times, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------- stores
+
+
+@dataclass
+class Store:
+    """A loaded synthetic store: a SQLite file or a PostgreSQL database (the template)."""
+
+    backend: str
+    path: Path | None  # SQLite
+    dbname: str | None  # PostgreSQL
+    n_sessions: int
+    event_id: int
+    community_id: int
+    event_sizes: dict[int, int]
+    eligible_ids: list[int]  # of event_id, in id order
+
+
+def is_eligible(s: dict[str, Any]) -> bool:
+    src = s.get("source")
+    return s["format"] == "online" and bool(src) and src["kind"] in ("video_file", "url")
+
+
+def make_export(n_sessions: int, n_events: int) -> tuple[dict[str, Any], bytes]:
+    data = synthetic_export(n_sessions, n_events=n_events, seed=0)
+    return data, json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def describe(data: dict[str, Any], backend: str, path: Path | None, dbname: str | None) -> Store:
+    event_id = data["events"][0]["id"]
+    sizes: dict[int, int] = {}
+    for s in data["sessions"]:
+        sizes[s["event_id"]] = sizes.get(s["event_id"], 0) + 1
+    return Store(
+        backend=backend,
+        path=path,
+        dbname=dbname,
+        n_sessions=len(data["sessions"]),
+        event_id=event_id,
+        community_id=data["communities"][0]["id"],
+        event_sizes=sizes,
+        eligible_ids=sorted(
+            s["id"] for s in data["sessions"] if s["event_id"] == event_id and is_eligible(s)
+        ),
+    )
+
+
+def migration_export(n_eligible: int) -> tuple[dict[str, Any], bytes]:
+    """One event holding at least `n_eligible` eligible sessions."""
+    n = math.ceil(n_eligible / ELIGIBLE_SHARE * 1.02) + 20
+    while True:
+        data, raw = make_export(n, 1)
+        if sum(1 for s in data["sessions"] if is_eligible(s)) >= n_eligible:
+            return data, raw
+        n = math.ceil(n * 1.05)
+
+
+def load_into(url: str, raw: bytes) -> None:
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store import loader, schema
+
+    eng = store_engine.create(store_engine.parse_url(url))
+    try:
+        schema.upgrade(eng)
+        loader.load(eng, raw)
+    finally:
+        eng.dispose()
+
+
+class SqliteStores:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._n = 0
+
+    def build(self, label: str, data: dict[str, Any], raw: bytes) -> Store:
+        path = self.root / f"{label}.db"
+        start = time.perf_counter()
+        load_into(f"sqlite:///{path}", raw)
+        log(f"  loaded {label} into SQLite in {time.perf_counter() - start:.1f} s")
+        return describe(data, "sqlite", path, None)
+
+    def fresh_copy(self, store: Store) -> Path:
+        assert store.path is not None
+        self._n += 1
+        dest = self.root / f"run-{self._n}.db"
+        shutil.copyfile(store.path, dest)
+        return dest
+
+
+class PgServer:
+    """Creates `bench_*` databases on the server and drops every one of them on close."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(url)
+        if self.url.get_backend_name() != "postgresql":
+            raise SystemExit("--pg: a postgresql URL is needed")
+        self.tag = uuid.uuid4().hex[:8]
+        self.created: list[str] = []
+        self.admin: Any = psycopg.connect(
+            self.conninfo(self.url.database or "postgres"), autocommit=True
+        )
+        self._n = 0
+        self.version = str(self.admin.execute("SHOW server_version").fetchone()[0]).split()[0]
+
+    def sa_url(self, dbname: str) -> str:
+        return self.url.set(database=dbname).render_as_string(hide_password=False)
+
+    def conninfo(self, dbname: str) -> str:
+        return self.url.set(drivername="postgresql", database=dbname).render_as_string(
+            hide_password=False
+        )
+
+    def create(self, suffix: str, template: str | None = None) -> str:
+        name = f"bench_{self.tag}_{suffix}"
+        self.created.append(name)
+        tpl = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        self.admin.execute(f'CREATE DATABASE "{name}"{tpl}')  # type: ignore[arg-type]
+        return name
+
+    def drop(self, name: str) -> None:
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        if name in self.created:
+            self.created.remove(name)
+
+    def build(self, label: str, data: dict[str, Any], raw: bytes) -> Store:
+        import psycopg
+
+        name = self.create(label)
+        start = time.perf_counter()
+        load_into(self.sa_url(name), raw)
+        with psycopg.connect(self.conninfo(name), autocommit=True) as conn:
+            # What autovacuum would have done by the time anyone migrates.
+            conn.execute("VACUUM ANALYZE")
+        log(f"  loaded {label} into PostgreSQL in {time.perf_counter() - start:.1f} s")
+        return describe(data, "postgresql", None, name)
+
+    def fresh_copy(self, store: Store) -> str:
+        assert store.dbname is not None
+        self._n += 1
+        return self.create(f"run{self._n}", template=store.dbname)
+
+    def close(self) -> None:
+        for name in list(self.created):
+            try:
+                self.drop(name)
+            except Exception as exc:  # keep dropping the others
+                log(f"could not drop database {name}: {exc}")
+        self.admin.close()
+
+
+# --------------------------------------------------------------------------- P2: migration
+
+
+def project_actor(url: str) -> Any:
+    from sessionmig.context import AppContext
+
+    ctx = AppContext(db=url, actor_email=BENCH_ADMIN_EMAIL)
+    actor = ctx.actor()
+    ctx.engine().dispose()
+    return actor
+
+
+def project_engine(url: str) -> Any:
+    """The engine the CLI would use, with its pool warmed by the schema check."""
+    from sessionmig.store import engine as store_engine
+
+    eng = store_engine.create(store_engine.parse_url(url))
+    assert store_engine.schema_revision(eng) == store_engine.SCHEMA_HEAD
+    return eng
+
+
+def run_project_migration(
+    url: str, actor: Any, store: Store, ids: list[int]
+) -> tuple[float, dict[str, float]]:
+    from sessionmig.store.migrate import migrate
+
+    eng = project_engine(url)
+    marks: list[tuple[str, float]] = []
+
+    def step(label: str) -> None:
+        marks.append((label, time.perf_counter()))
+
+    try:
+        gc.collect()
+        start = time.perf_counter()
+        result = migrate(
+            eng,
+            actor,
+            community_id=store.community_id,
+            event_id=store.event_id,
+            session_ids=ids,
+            step=step,
+        )
+        elapsed = time.perf_counter() - start
+    finally:
+        eng.dispose()
+    migrated = sum(1 for o in result.outcomes if o.outcome == "migrated")
+    if migrated != len(ids):
+        raise Mismatch(f"the project migrated {migrated} sessions of {len(ids)}")
+    phases: dict[str, float] = {}
+    prev = start
+    for label, at in marks:
+        phases[f"->{label}"] = at - prev
+        prev = at
+    phases["->commit"] = start + elapsed - prev
+    return elapsed, phases
+
+
+def _now_text() -> str:
+    # The stored form of the project's DateTime columns on SQLite.
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+SQLITE_FLOOR = (
+    """INSERT INTO community_video (client_id, community_id, status, title, summary,
+        source_kind, source_ref, thumbnail, source_event_id, source_event_name,
+        source_session_id, created_at)
+    SELECT s.client_id, :community, 'draft', s.title, s.summary, s.source_kind, s.source_ref,
+        s.thumbnail, e.id, e.name, s.id, :now
+    FROM temp.bench_ids b JOIN event_session s ON s.id = b.id JOIN event e ON e.id = s.event_id""",
+    """INSERT INTO video_speaker (video_id, position, speaker_id, name, company)
+    SELECT v.id, ss.position, sp.id, sp.name, sp.company
+    FROM temp.bench_ids b JOIN community_video v ON v.source_session_id = b.id
+    JOIN session_speaker ss ON ss.session_id = b.id JOIN speaker sp ON sp.id = ss.speaker_id""",
+    """INSERT INTO video_partner (video_id, position, partner_id, name)
+    SELECT v.id, sp.position, pa.id, pa.name
+    FROM temp.bench_ids b JOIN community_video v ON v.source_session_id = b.id
+    JOIN session_partner sp ON sp.session_id = b.id JOIN partner pa ON pa.id = sp.partner_id""",
+    """UPDATE event_session SET is_public = 0 WHERE id IN (SELECT id FROM temp.bench_ids)""",
+    """INSERT INTO migration_record (client_id, session_id, session_title, event_id,
+        event_name, community_id, video_id, actor_user_id, actor_email, actor_name, migrated_at)
+    SELECT s.client_id, s.id, s.title, e.id, e.name, :community, v.id, :actor_id, :email,
+        :name, :now
+    FROM temp.bench_ids b JOIN event_session s ON s.id = b.id JOIN event e ON e.id = s.event_id
+    JOIN community_video v ON v.source_session_id = s.id""",
+)
+
+
+def run_sqlite_floor(path: Path, actor: Any, store: Store, ids: list[int]) -> float:
+    """Raw sqlite3, one transaction: the ids into a temp table, then one INSERT ... SELECT
+    (or UPDATE) per table, the same rows as the project writes."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        params = {
+            "community": store.community_id,
+            "actor_id": actor.id,
+            "email": actor.email,
+            "name": actor.name,
+        }
+        gc.collect()
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("CREATE TEMP TABLE bench_ids (id INTEGER PRIMARY KEY)")
+        conn.executemany("INSERT INTO temp.bench_ids VALUES (?)", ((i,) for i in ids))
+        params["now"] = _now_text()
+        for sql in SQLITE_FLOOR:
+            conn.execute(sql, params)
+        conn.execute("COMMIT")
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+def sqlite_counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        out = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        out["event_session hidden"] = conn.execute(
+            "SELECT count(*) FROM event_session WHERE NOT is_public"
+        ).fetchone()[0]
+        return out
+    finally:
+        conn.close()
+
+
+PG_FLOOR = (
+    """INSERT INTO community_video (client_id, community_id, status, title, summary,
+        source_kind, source_ref, thumbnail, source_event_id, source_event_name,
+        source_session_id, created_at)
+    SELECT s.client_id, %(community)s, 'draft', s.title, s.summary, s.source_kind,
+        s.source_ref, s.thumbnail, e.id, e.name, s.id, %(now)s
+    FROM event_session s JOIN event e ON e.id = s.event_id
+    WHERE s.id = ANY(%(ids)s)""",
+    """INSERT INTO video_speaker (video_id, position, speaker_id, name, company)
+    SELECT v.id, ss.position, sp.id, sp.name, sp.company
+    FROM community_video v JOIN session_speaker ss ON ss.session_id = v.source_session_id
+    JOIN speaker sp ON sp.id = ss.speaker_id
+    WHERE v.source_session_id = ANY(%(ids)s)""",
+    """INSERT INTO video_partner (video_id, position, partner_id, name)
+    SELECT v.id, sp.position, pa.id, pa.name
+    FROM community_video v JOIN session_partner sp ON sp.session_id = v.source_session_id
+    JOIN partner pa ON pa.id = sp.partner_id
+    WHERE v.source_session_id = ANY(%(ids)s)""",
+    """UPDATE event_session SET is_public = false WHERE id = ANY(%(ids)s)""",
+    """INSERT INTO migration_record (client_id, session_id, session_title, event_id,
+        event_name, community_id, video_id, actor_user_id, actor_email, actor_name, migrated_at)
+    SELECT s.client_id, s.id, s.title, e.id, e.name, %(community)s, v.id, %(actor_id)s,
+        %(email)s, %(name)s, %(now)s
+    FROM event_session s JOIN event e ON e.id = s.event_id
+    JOIN community_video v ON v.source_session_id = s.id
+    WHERE s.id = ANY(%(ids)s)""",
+)
+
+
+def run_pg_floor(conninfo: str, actor: Any, store: Store, ids: list[int]) -> float:
+    """psycopg, one transaction: one INSERT ... SELECT (or UPDATE) per table with the
+    ids as one int8[] parameter."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("SELECT 1")
+        conn.rollback()
+        params = {
+            "community": store.community_id,
+            "actor_id": actor.id,
+            "email": actor.email,
+            "name": actor.name,
+            "ids": ids,
+        }
+        gc.collect()
+        start = time.perf_counter()
+        with conn.transaction():
+            params["now"] = datetime.now(UTC)
+            for sql in PG_FLOOR:
+                conn.execute(sql, params)  # type: ignore[arg-type]
+        return time.perf_counter() - start
+
+
+def pg_counts(conninfo: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        out = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
+        out["event_session hidden"] = conn.execute(  # type: ignore[index]
+            "SELECT count(*) FROM event_session WHERE NOT is_public"
+        ).fetchone()[0]
+        return out
+
+
+def check_counts(project: dict[str, int], floor: dict[str, int], what: str) -> None:
+    if project != floor:
+        raise Mismatch(f"{what}: row counts differ: project {project} floor {floor}")
+
+
+def bench_p2(backend: str, stores: Any, store: Store, n: int, runs: int) -> Result:
+    ids = store.eligible_ids[:n]
+    if len(ids) < n:
+        raise SystemExit(f"the migration store holds only {len(ids)} eligible sessions")
+    if backend == "sqlite":
+        actor = project_actor(f"sqlite:///{store.path}")
+    else:
+        actor = project_actor(stores.sa_url(store.dbname))
+    project_times: list[float] = []
+    floor_times: list[float] = []
+    phase_runs: list[dict[str, float]] = []
+    log(f"P2 {backend}: migrating {n:,} sessions, {runs} runs")
+    for i in range(runs):
+        # Alternate which side goes first, so neither always gets the warmer cache.
+        order = ("project", "floor") if i % 2 == 0 else ("floor", "project")
+        counts: dict[str, dict[str, int]] = {}
+        for side in order:
+            if backend == "sqlite":
+                path = stores.fresh_copy(store)
+                try:
+                    if side == "project":
+                        elapsed, phases = run_project_migration(
+                            f"sqlite:///{path}", actor, store, ids
+                        )
+                        phase_runs.append(phases)
+                        project_times.append(elapsed)
+                    else:
+                        floor_times.append(run_sqlite_floor(path, actor, store, ids))
+                    counts[side] = sqlite_counts(path)
+                finally:
+                    path.unlink(missing_ok=True)
+            else:
+                name = stores.fresh_copy(store)
+                try:
+                    if side == "project":
+                        elapsed, phases = run_project_migration(
+                            stores.sa_url(name), actor, store, ids
+                        )
+                        phase_runs.append(phases)
+                        project_times.append(elapsed)
+                    else:
+                        floor_times.append(run_pg_floor(stores.conninfo(name), actor, store, ids))
+                    counts[side] = pg_counts(stores.conninfo(name))
+                finally:
+                    stores.drop(name)
+        check_counts(counts["project"], counts["floor"], f"P2 {backend} {n}")
+        if counts["project"]["migration_record"] != n:
+            raise Mismatch(f"P2 {backend} {n}: {counts['project']['migration_record']} records")
+        log(
+            f"  run {i + 1}: project {fmt_time(project_times[-1])}, "
+            f"floor {fmt_time(floor_times[-1])}"
+        )
+    phases = {k: median([p[k] for p in phase_runs]) for k in phase_runs[0]}
+    floor_name = (
+        "raw sqlite3: temp id table + INSERT...SELECT / UPDATE, one transaction"
+        if backend == "sqlite"
+        else "raw psycopg: INSERT...SELECT / UPDATE with = ANY(int8[]), one transaction"
+    )
+    return Result(
+        "P2",
+        f"migrate {n:,} sessions, one batch",
+        backend,
+        n,
+        runs,
+        median(project_times),
+        median(floor_times),
+        BUDGET_P2,
+        floor_name,
+        phases,
+    )
+
+
+def p2_scaling(results: Sequence[Result]) -> list[Result]:
+    out = []
+    by_backend: dict[str, list[Result]] = {}
+    for r in results:
+        by_backend.setdefault(r.backend, []).append(r)
+    for backend, rs in by_backend.items():
+        rs = sorted(rs, key=lambda r: r.size or 0)
+        for small, big in itertools.pairwise(rs):
+            assert small.size and big.size
+            factor = big.size / small.size
+            out.append(
+                Result(
+                    "P2",
+                    f"scaling t({big.size:,})/t({small.size:,})",
+                    backend,
+                    big.size,
+                    min(small.runs, big.runs),
+                    big.median,
+                    small.median,
+                    BUDGET_P2_SCALING_FACTOR * factor,
+                    f"t({small.size:,}) of the project; budget {BUDGET_P2_SCALING_FACTOR} x "
+                    "the size ratio",
+                )
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- P3: listing
+
+
+LIST_SQL = """SELECT s.id, s.event_id, e.name, s.title, s.format, s.source_kind, s.is_public,
+    r.community_id, c.title
+FROM event_session s JOIN event e ON e.id = s.event_id
+LEFT JOIN migration_record r ON r.session_id = s.id
+LEFT JOIN community c ON c.id = r.community_id
+WHERE s.client_id = {p} AND s.event_id = {p} AND s.format = 'online'
+    AND s.source_kind IN ('video_file', 'url') AND r.id IS NULL
+ORDER BY s.event_id, s.id"""
+
+
+def floor_listing_json(rows: Sequence[tuple[Any, ...]]) -> str:
+    objects = [
+        {
+            "id": sid,
+            "event_id": event_id,
+            "title": title,
+            "format": fmt,
+            "source": kind or "none",
+            "public": bool(public),
+            "eligibility": "eligible",
+            "community_id": community_id,
+            "community": community,
+        }
+        for sid, event_id, _event, title, fmt, kind, public, community_id, community in rows
+    ]
+    return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+
+
+def run_project_listing(eng: Any, actor: Any, event_id: int) -> tuple[float, str]:
+    from sessionmig.commands.sessions import COLUMNS
+    from sessionmig.render import listing
+    from sessionmig.store.queries import list_sessions
+
+    buf = io.StringIO()
+
+    def call() -> None:
+        rows = list_sessions(eng, actor, event_id=event_id, eligible=True)
+        with contextlib.redirect_stdout(buf):
+            listing(rows, COLUMNS, "json")
+
+    elapsed, _ = timed(call)
+    return elapsed, buf.getvalue()
+
+
+def bench_p3(backend: str, stores: Any, store: Store, runs: int) -> Result:
+    url = f"sqlite:///{store.path}" if backend == "sqlite" else stores.sa_url(store.dbname)
+    actor = project_actor(url)
+    eng = project_engine(url)
+    if backend == "sqlite":
+        conn: Any = sqlite3.connect(store.path)
+        sql = LIST_SQL.format(p="?")
+    else:
+        import psycopg
+
+        conn = psycopg.connect(stores.conninfo(store.dbname), autocommit=True)
+        sql = LIST_SQL.format(p="%s")
+    args = (actor.client_id, store.event_id)
+
+    def floor() -> str:
+        return floor_listing_json(conn.execute(sql, args).fetchall())
+
+    log(
+        f"P3 {backend}: listing event {store.event_id} of the {store.n_sessions:,} store, {runs} runs"
+    )
+    project_times: list[float] = []
+    floor_times: list[float] = []
+    try:
+        # One untimed round each: warm caches and compiled statements, check the outputs.
+        _, project_out = run_project_listing(eng, actor, store.event_id)
+        floor_out = floor()
+        if project_out != floor_out:
+            raise Mismatch(f"P3 {backend}: the project's JSON differs from the floor's")
+        n_rows = len(json.loads(floor_out))
+        if n_rows != len(store.eligible_ids):
+            raise Mismatch(f"P3 {backend}: {n_rows} rows, expected {len(store.eligible_ids)}")
+        for i in range(runs):
+            sides = ("project", "floor") if i % 2 == 0 else ("floor", "project")
+            for side in sides:
+                if side == "project":
+                    project_times.append(run_project_listing(eng, actor, store.event_id)[0])
+                else:
+                    floor_times.append(timed(floor)[0])
+    finally:
+        conn.close()
+        eng.dispose()
+    return Result(
+        "P3",
+        f"sessions list --event E --eligible --format json ({n_rows:,} rows)",
+        backend,
+        store.n_sessions,
+        runs,
+        median(project_times),
+        median(floor_times),
+        BUDGET_P3,
+        f"raw {'sqlite3' if backend == 'sqlite' else 'psycopg'} query + json.dumps "
+        "of the same objects",
+    )
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="python benchmarks/run.py",
+        description="Benchmark sessionmig against floors measured in the same run, with budgets.",
+    )
+    ap.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="store sizes in sessions, comma-separated (default: %(default)s). P4 uses the "
+        "smallest, P3 the largest, P2 every size >= 10,000 (else the largest).",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="runs per measure (default 5; 3 for P2 above 50,000 sessions; process "
+        "measures run 3x as often, they are short)",
+    )
+    ap.add_argument("--pg", metavar="URL", help="also run P2 and P3 on this PostgreSQL server")
+    ap.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one run: a smoke test of this script"
+    )
+    ap.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print a Markdown table for the README (the plain table goes to stderr)",
+    )
+    ap.add_argument("--fail-on-miss", action="store_true", help="exit 1 when any budget is missed")
+    ap.add_argument(
+        "--only",
+        default="P1,P2,P3,P4",
+        help="measures to run, comma-separated (default: %(default)s)",
+    )
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.quick:
+        sizes = list(QUICK_SIZES)
+        repeat = args.repeat or 1
+    else:
+        try:
+            sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+        except ValueError:
+            raise SystemExit("--sizes: comma-separated integers, e.g. 1000,10000") from None
+        repeat = args.repeat or 5
+    if not sizes or min(sizes) < 10 or repeat < 1:
+        raise SystemExit("--sizes: at least 10 sessions; --repeat: at least 1")
+    only = {m.strip().upper() for m in args.only.split(",")}
+    proc_runs = repeat if args.quick else 3 * repeat
+    p2_sizes = [s for s in sizes if s >= P2_MIN_SIZE] or [max(sizes)]
+
+    def p2_runs(n: int) -> int:
+        return repeat if args.repeat or args.quick or n <= 50_000 else 3
+
+    results: list[Result] = []
+    started = time.perf_counter()
+    pg: PgServer | None = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="sessionmig-bench-") as tmp:
+            lite = SqliteStores(Path(tmp))
+            if args.pg and ({"P2", "P3"} & only):
+                try:
+                    pg = PgServer(args.pg)
+                except ImportError:
+                    raise SystemExit("--pg needs psycopg: pip install '.[postgres]'") from None
+                except Exception as exc:
+                    raise SystemExit(f"--pg: cannot connect: {exc}") from None
+            if "P1" in only:
+                results += bench_p1(proc_runs, warmup=not args.quick)
+            listing_sizes = sorted(
+                ({min(sizes)} if "P4" in only else set())
+                | ({max(sizes)} if "P3" in only else set())
+            )
+            listing_stores: dict[tuple[str, int], Store] = {}
+            for n in listing_sizes:
+                log(f"building the {n:,}-session store (10 events)")
+                data, raw = make_export(n, 10)
+                listing_stores["sqlite", n] = lite.build(f"list-{n}", data, raw)
+                if pg is not None and n == max(sizes) and "P3" in only:
+                    listing_stores["postgresql", n] = pg.build(f"list{n}", data, raw)
+                del data, raw
+            if "P4" in only:
+                results += bench_p4(
+                    listing_stores["sqlite", min(sizes)], proc_runs, warmup=not args.quick
+                )
+            if "P3" in only:
+                results.append(
+                    bench_p3("sqlite", lite, listing_stores["sqlite", max(sizes)], repeat)
+                )
+                if pg is not None:
+                    results.append(
+                        bench_p3("postgresql", pg, listing_stores["postgresql", max(sizes)], repeat)
+                    )
+            if "P2" in only:
+                p2: list[Result] = []
+                for n in p2_sizes:
+                    data, raw = migration_export(n)
+                    log(
+                        f"building the migration store: {len(data['sessions']):,} sessions in one event"
+                    )
+                    store = lite.build(f"mig-{n}", data, raw)
+                    p2.append(bench_p2("sqlite", lite, store, n, p2_runs(n)))
+                    assert store.path is not None
+                    store.path.unlink()
+                    if pg is not None:
+                        pg_store = pg.build(f"mig{n}", data, raw)
+                        p2.append(bench_p2("postgresql", pg, pg_store, n, p2_runs(n)))
+                        assert pg_store.dbname is not None
+                        pg.drop(pg_store.dbname)
+                    del data, raw
+                results += sorted(p2, key=lambda r: (r.backend != "sqlite", r.size or 0))
+                results += p2_scaling(p2)
+    except Mismatch as exc:
+        log(f"MISMATCH: {exc}")
+        return 3
+    finally:
+        if pg is not None:
+            pg.close()
+    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+    results.sort(key=lambda r: order[r.measure])
+    pg_version = pg.version if pg is not None else None
+    print_report(results, args, sizes, repeat, time.perf_counter() - started, pg_version)
+    missed = [r for r in results if r.verdict == "MISS"]
+    return 1 if (missed and args.fail_on_miss) else 0
+
+
+def environment_line(pg_version: str | None) -> str:
+    parts = [
+        f"Python {platform.python_version()}",
+        f"SQLite {sqlite3.sqlite_version}",
+        f"{os.cpu_count()} CPUs",
+        platform.system(),
+    ]
+    with contextlib.suppress(Exception):
+        import sqlalchemy
+
+        parts.append(f"SQLAlchemy {sqlalchemy.__version__}")
+    if pg_version:
+        parts.append(f"PostgreSQL {pg_version}")
+    return ", ".join(parts)
+
+
+def print_report(
+    results: Sequence[Result],
+    args: argparse.Namespace,
+    sizes: Sequence[int],
+    repeat: int,
+    elapsed: float,
+    pg_version: str | None,
+) -> None:
+    missed = [r for r in results if r.verdict == "MISS"]
+    summary = f"{sum(r.verdict == 'PASS' for r in results)} within budget, {len(missed)} missed" + (
+        ": " + ", ".join(f"{r.measure} {r.backend} {r.what}" for r in missed) if missed else ""
+    )
+    env = environment_line(pg_version)
+    if args.markdown:
+        print(
+            f"Measured with `python benchmarks/run.py{' --quick' if args.quick else ''}` "
+            f"(sizes {', '.join(f'{s:,}' for s in sizes)}; {env}). "
+            "Ratio = median / median of the floor measured in the same run.\n"
+        )
+        print(render_markdown(results))
+        print("\nFloors:\n")
+        for line in render_floors(results):
+            print(f"- {line}")
+        sys.stderr.write("\n" + render_text(results) + "\n")
+        for line in render_phases(results):
+            sys.stderr.write(f"  {line}\n")
+    else:
+        print(
+            f"sessionmig benchmark: {env}; sizes {', '.join(f'{s:,}' for s in sizes)}; "
+            f"repeat {repeat}; {elapsed:.0f} s"
+        )
+        print("ratio = median / floor median, both measured in this run, interleaved\n")
+        print(render_text(results))
+        print("\nfloors:")
+        for line in render_floors(results):
+            print(f"  {line}")
+        phases = render_phases(results)
+        if phases:
+            print("\nphases of the project's migrate() (medians, from its step callback):")
+            for line in phases:
+                print(f"  {line}")
+    print(f"\n{summary}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""`benchmarks/run.py --quick` runs end to end and reports every measure.
+
+No timing is asserted here (the suite never asserts timings): this only proves that
+the committed benchmark still works against the current code, on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "run.py"
+
+
+def test_quick_benchmark_reports_every_measure() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")}
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    for measure in ("P1", "P2", "P3", "P4"):
+        rows = [line for line in lines if line.startswith(f"{measure} ")]
+        assert rows, f"no {measure} row in:\n{done.stdout}"
+        for row in rows:
+            assert row.rstrip().endswith(("PASS", "MISS", "info")), row
+    # The rows named by the brief, each with a verdict.
+    text = done.stdout
+    for what in (
+        "sessionmig --version",
+        "completion",
+        "--help",
+        "migrate",
+        "sessions list --event E --eligible --format json",
+        "events list",
+        "communities list",
+        "sessions list --event E --format json",
+    ):
+        assert what in text, what
