@@ -23,6 +23,30 @@ def test_migrations_match_the_models(db_url: str) -> None:
     assert diff == []
 
 
+def test_runtime_tables_match_the_migrated_schema(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from sessionmig.store import tables
+
+    eng = store_engine.create(store_engine.parse_url(db_url))
+    with eng.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
+    eng.dispose()
+    assert diff == []
+
+
+def test_runtime_tables_are_the_models_tables() -> None:
+    from sqlmodel import SQLModel
+
+    from sessionmig.store import models, tables
+
+    assert models is not None
+    core = {name: sorted(c.name for c in t.c) for name, t in tables.metadata.tables.items()}
+    orm = {name: sorted(c.name for c in t.c) for name, t in SQLModel.metadata.tables.items()}
+    assert core == orm
+
+
 def test_db_init_is_idempotent(cli: Cli) -> None:
     r = cli("db", "init")
     assert r.exit_code == 0

@@ -44,8 +44,33 @@ def fail(exc: SessionmigError) -> NoReturn:
 ClickUsageError: type[Exception] = typer.BadParameter.__bases__[0]
 
 
+def _plain_coercion(param: Any) -> Any:
+    """Typer coerces every option through a pydantic TypeAdapter built on first use, which
+    imports pydantic (~60-90 ms) even for a completion request. The root's str and bool
+    options need nothing of it: Click hands over a str, a bool or None."""
+    try:
+        from typer._coercion import PassThroughRuntimeParam
+    except ImportError:  # Typer's internals moved: keep its own coercion
+        return param
+    descriptor = getattr(param, "type_descriptor", None)
+    if (
+        descriptor is not None
+        and descriptor.annotation in (str, bool)
+        and getattr(param, "_runtime_param", False) is None
+    ):
+        param._runtime_param = PassThroughRuntimeParam(
+            parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+        )
+    return param
+
+
 class RootGroup(TyperGroup):
     """Maps the domain's exceptions to the spec's exit codes, for every subcommand."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):
+            _plain_coercion(param)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:

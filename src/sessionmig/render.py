@@ -160,10 +160,18 @@ def table(
     console(file).print(tbl)
 
 
+def _json_default(value: Any) -> Any:
+    """What json cannot encode natively (called only for those values)."""
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"not JSON serializable: {type(value).__name__}")
+    return plain
+
+
 def dump_json(data: Any, file: IO[str] | None = None) -> None:
     out = file or sys.stdout
-    json.dump(_plain(data), out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    # One string, one write; `_plain` only for the values json cannot encode itself.
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
 
 
 def dump_csv(

@@ -12,14 +12,16 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session
 
 from sessionmig.errors import StoreUnavailable, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
@@ -157,6 +159,8 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
+    from sqlalchemy.orm import Session
+
     with Session(engine) as session:
         yield session
 
@@ -164,6 +168,8 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """One write transaction: BEGIN IMMEDIATE on SQLite; commit on success, rollback on error."""
+    from sqlalchemy.orm import Session
+
     bound = engine.execution_options(sessionmig_write=True)
     with Session(bound) as session, session.begin():
         yield session

@@ -3,7 +3,9 @@
 Integrity lives in the schema: composite foreign keys `(x_id, client_id)` make a
 link across clients impossible, CHECK constraints pin the enumerations, and a
 UNIQUE migration record per session makes "at most once" (R9) a database fact.
-Alembic owns the schema (see `migrations/`); these models are its source.
+Alembic owns the schema (see `migrations/`); these models are its source. Commands
+run on the plain SQLAlchemy mirror in `tables.py` (no SQLModel import at start-up);
+tests/test_schema.py keeps the two identical.
 """
 
 from __future__ import annotations

@@ -203,28 +203,25 @@ def list_sessions(
         if event_id is not None:
             require_event(conn, actor, event_id, reach)
         rows = conn.execute(stmt).all()
-    out = []
-    for row in rows:
-        verdict = eligibility(
-            SessionFacts(
-                row.id, row.title, row.format, row.source_kind, row.community_id, row.community
-            )
-        )
-        out.append(
-            {
-                "id": row.id,
-                "event_id": row.event_id,
-                "event": row.event,
-                "title": row.title,
-                "format": row.format,
-                "source": _source_label(row.source_kind),
-                "public": bool(row.is_public),
-                "eligibility": verdict.code,
-                "community_id": row.community_id,
-                "community": row.community,
-            }
-        )
-    return out
+    # Rows unpack like tuples (positional, in the select's order): far cheaper than
+    # 15 attribute look-ups by name per row.
+    return [
+        {
+            "id": sid,
+            "event_id": ev_id,
+            "event": event,
+            "title": title,
+            "format": fmt,
+            "source": _source_label(kind),
+            "public": bool(is_public),
+            "eligibility": eligibility(
+                SessionFacts(sid, title, fmt, kind, community_id, community)
+            ).code,
+            "community_id": community_id,
+            "community": community,
+        }
+        for sid, ev_id, event, title, fmt, kind, is_public, community_id, community in rows
+    ]
 
 
 def list_communities(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
