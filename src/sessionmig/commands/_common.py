@@ -1,7 +1,5 @@
 """Options and helpers shared by the command modules (light imports only)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

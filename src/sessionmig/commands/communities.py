@@ -1,7 +1,5 @@
 """`sessionmig communities`: the client's communities and their video libraries."""
 
-from __future__ import annotations
-
 import typer
 
 from sessionmig.commands._common import ListFormatOpt, state

@@ -1,7 +1,5 @@
 """`sessionmig db`: schema and store checks (operator commands; no actor)."""
 
-from __future__ import annotations
-
 import typer
 
 from sessionmig.commands._common import ShowFormatOpt, state

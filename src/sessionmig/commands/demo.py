@@ -1,7 +1,5 @@
 """`sessionmig demo`: a realistic demo organisation and a migration as its admin."""
 
-from __future__ import annotations
-
 import typer
 
 from sessionmig.commands._common import ShowFormatOpt, state

@@ -1,7 +1,5 @@
 """`sessionmig events`: the events the actor can read."""
 
-from __future__ import annotations
-
 import typer
 
 from sessionmig.commands._common import ListFormatOpt, state

@@ -1,7 +1,5 @@
 """`sessionmig history`: where did a session go, who moved it, when (R11)."""
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated

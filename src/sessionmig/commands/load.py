@@ -1,7 +1,5 @@
 """`sessionmig load FILE`: load a back-office export."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

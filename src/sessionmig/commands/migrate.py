@@ -4,8 +4,6 @@ Whatever is not given on the command line is asked on a terminal (community, the
 event, then sessions, then confirmation: R2) and is a usage error off a terminal.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -32,7 +30,7 @@ AUDIT_COLUMNS = (
 )
 
 
-def make_prompter() -> Prompter:
+def make_prompter() -> "Prompter":
     """The prompter seam: tests replace this factory to feed key presses."""
     from sessionmig.prompts import QuestionaryPrompter
 
@@ -117,7 +115,7 @@ def migrate(
 
 
 def run_migration(
-    app_ctx: AppContext,
+    app_ctx: "AppContext",
     *,
     community_id: int | None,
     event_id: int | None,
@@ -183,7 +181,7 @@ def run_migration(
 
 def _check_given(
     engine: Any,
-    actor: Actor,
+    actor: "Actor",
     community_id: int | None,
     event_id: int | None,
     session_ids: list[int] | None,
@@ -206,7 +204,7 @@ def _check_given(
                 raise NotFound(f"session {sid} not found in event {event_id}")
 
 
-def _ask_community(prompter: Prompter, engine: Any, actor: Actor) -> int:
+def _ask_community(prompter: "Prompter", engine: Any, actor: "Actor") -> int:
     from sessionmig.prompts import Option
     from sessionmig.store import queries
 
@@ -219,7 +217,7 @@ def _ask_community(prompter: Prompter, engine: Any, actor: Actor) -> int:
     return prompter.choose_one("Destination community:", options)
 
 
-def _ask_event(prompter: Prompter, engine: Any, actor: Actor, community_id: int) -> int:
+def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: int) -> int:
     from sessionmig.prompts import Option
     from sessionmig.store import queries
 
@@ -237,7 +235,7 @@ def _ask_event(prompter: Prompter, engine: Any, actor: Actor, community_id: int)
     return prompter.choose_one("Source event:", options)
 
 
-def _ask_sessions(prompter: Prompter, engine: Any, actor: Actor, event_id: int) -> list[int]:
+def _ask_sessions(prompter: "Prompter", engine: Any, actor: "Actor", event_id: int) -> list[int]:
     from sessionmig.migration import eligibility
     from sessionmig.prompts import Option
     from sessionmig.store.migrate import event_sessions
@@ -251,9 +249,9 @@ def _ask_sessions(prompter: Prompter, engine: Any, actor: Actor, event_id: int) 
 
 
 def _confirm(
-    prompter: Prompter,
+    prompter: "Prompter",
     engine: Any,
-    actor: Actor,
+    actor: "Actor",
     community_id: int,
     event_id: int,
     session_ids: list[int] | None,
@@ -276,7 +274,7 @@ def _confirm(
 # --- output -----------------------------------------------------------------------------
 
 
-def result_json(result: MigrationResult) -> dict[str, Any]:
+def result_json(result: "MigrationResult") -> dict[str, Any]:
     """The spec's `migrate --format json` object."""
     return {
         "dry_run": result.dry_run,
@@ -296,7 +294,7 @@ def result_json(result: MigrationResult) -> dict[str, Any]:
     }
 
 
-def summary_line(result: MigrationResult) -> str:
+def summary_line(result: "MigrationResult") -> str:
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
@@ -313,7 +311,7 @@ def summary_line(result: MigrationResult) -> str:
     )
 
 
-def report(result: MigrationResult, fmt: ShowFormat) -> None:
+def report(result: "MigrationResult", fmt: ShowFormat) -> None:
     from sessionmig import render
 
     if fmt is ShowFormat.json:

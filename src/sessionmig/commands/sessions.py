@@ -1,7 +1,5 @@
 """`sessionmig sessions`: the back-office view of event sessions."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """`sessionmig videos`: community videos, their carried content (R5) and status (R7)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Any
 

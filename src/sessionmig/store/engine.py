@@ -12,16 +12,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from sessionmig.errors import StoreUnavailable, UsageError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
@@ -70,10 +67,6 @@ def safe_url(url: URL | str) -> str:
         except Exception:
             return "<invalid URL>"
     return url.render_as_string(hide_password=True)
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def create(url: URL, timeout: float | None = None) -> Engine:
@@ -155,24 +148,6 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
     if isinstance(url, URL) and url.password:
         first = first.replace(str(url.password), "***")
     return f"the database is unreachable ({first}): {where}"
-
-
-@contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as session:
-        yield session
-
-
-@contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """One write transaction: BEGIN IMMEDIATE on SQLite; commit on success, rollback on error."""
-    from sqlalchemy.orm import Session
-
-    bound = engine.execution_options(sessionmig_write=True)
-    with Session(bound) as session, session.begin():
-        yield session
 
 
 def schema_revision(engine: Engine) -> str | None:
