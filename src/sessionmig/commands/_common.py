@@ -1,6 +1,6 @@
 """Options and helpers shared by the command modules (light imports only)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +24,11 @@ def positive_id(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= MAX_ID:
         raise typer.BadParameter(f"ids are positive integers, got {value}")
     return value
+
+
+def id_option(flag: str, help: str) -> Any:
+    """An optional positive-id flag, e.g. `--event ID`."""
+    return typer.Option(flag, metavar="ID", callback=positive_id, help=help)
 
 
 def positive_ids(values: list[int] | None) -> list[int] | None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, positive_id, state
+from sessionmig.commands._common import ListFormatOpt, id_option, state
 from sessionmig.errors import UsageError
 from sessionmig.render import Col, ListFormat
 
@@ -74,30 +74,15 @@ def history(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        typer.Option(
-            "--community",
-            metavar="ID",
-            callback=positive_id,
-            help="Only moves into this community (one you can read).",
-        ),
+        id_option("--community", "Only moves into this community (one you can read)."),
     ] = None,
     event: Annotated[
         int | None,
-        typer.Option(
-            "--event",
-            metavar="ID",
-            callback=positive_id,
-            help="Only moves from this event (one you can read).",
-        ),
+        id_option("--event", "Only moves from this event (one you can read)."),
     ] = None,
     session: Annotated[
         int | None,
-        typer.Option(
-            "--session",
-            metavar="ID",
-            callback=positive_id,
-            help="Only this session (deleted sessions included).",
-        ),
+        id_option("--session", "Only this session (deleted sessions included)."),
     ] = None,
     actor_email: Annotated[
         str | None,

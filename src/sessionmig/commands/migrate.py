@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sessionmig.commands._common import ShowFormatOpt, positive_id, positive_ids, state
+from sessionmig.commands._common import ShowFormatOpt, id_option, positive_ids, state
 from sessionmig.errors import Cancelled, UsageError
 from sessionmig.render import Col, ShowFormat
 
@@ -47,21 +47,11 @@ def migrate(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        typer.Option(
-            "--community",
-            metavar="ID",
-            callback=positive_id,
-            help="Destination community (asked on a terminal when missing).",
-        ),
+        id_option("--community", "Destination community (asked on a terminal when missing)."),
     ] = None,
     event: Annotated[
         int | None,
-        typer.Option(
-            "--event",
-            metavar="ID",
-            callback=positive_id,
-            help="Source event (asked on a terminal when missing).",
-        ),
+        id_option("--event", "Source event (asked on a terminal when missing)."),
     ] = None,
     session: Annotated[
         list[int] | None,

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, ShowFormatOpt, positive_id, state
+from sessionmig.commands._common import ListFormatOpt, ShowFormatOpt, id_option, positive_id, state
 from sessionmig.render import Col, ListFormat, ShowFormat
 
 app = typer.Typer(help="Event sessions, as the back-office sees them.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def list_sessions(
     ctx: typer.Context,
     event: Annotated[
         int | None,
-        typer.Option("--event", metavar="ID", callback=positive_id, help="Only this event."),
+        id_option("--event", "Only this event."),
     ] = None,
     eligible: Annotated[
         bool, typer.Option("--eligible", help="Only sessions that can migrate now (R4, R9).")

@@ -8,6 +8,7 @@ import typer
 from sessionmig.commands._common import (
     ListFormatOpt,
     ShowFormatOpt,
+    id_option,
     positive_id,
     positive_ids,
     state,
@@ -48,9 +49,7 @@ def list_videos(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        typer.Option(
-            "--community", metavar="ID", callback=positive_id, help="Only this community."
-        ),
+        id_option("--community", "Only this community."),
     ] = None,
     status: Annotated[
         VideoStatus | None,
