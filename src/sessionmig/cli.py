@@ -55,14 +55,17 @@ def _plain_coercion(param: Any) -> Any:
     except ImportError:  # Typer's internals moved: keep its own coercion
         return param
     descriptor = getattr(param, "type_descriptor", None)
-    if (
-        descriptor is not None
-        and descriptor.annotation in (str, bool)
-        and getattr(param, "_runtime_param", False) is None
-    ):
-        param._runtime_param = PassThroughRuntimeParam(
-            parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
-        )
+    try:
+        if (
+            descriptor is not None
+            and descriptor.annotation in (str, bool)
+            and getattr(param, "_runtime_param", False) is None
+        ):
+            param._runtime_param = PassThroughRuntimeParam(
+                parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+            )
+    except (AttributeError, TypeError):  # a Typer whose internals differ: its own coercion
+        pass
     return param
 
 
