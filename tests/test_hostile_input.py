@@ -17,22 +17,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 from sessionmig.errors import InvalidInput
+from sessionmig.export_format import ExportIn
 from sessionmig.store import engine as store_engine
 from sessionmig.store import loader
 from tests import sample
 from tests.conftest import Cli, table_counts
 
 PLACE = re.compile(r'^(file|\(top level\)|(\w+|\[".*"\])(\[\d+\]|\.\w+|\[".*"\])*): \S.*$')
-LISTS = (
-    "clients",
-    "audiences",
-    "users",
-    "events",
-    "communities",
-    "speakers",
-    "partners",
-    "sessions",
-)
+LISTS = tuple(ExportIn.model_fields)
 REQUIRED = {
     "clients": ("id", "name"),
     "audiences": ("id", "client_id", "name"),

@@ -238,6 +238,33 @@ def details(
     console(file).print(tbl)
 
 
+class status:
+    """A transient status line on stderr while work runs, on a terminal only.
+
+    `with status("loading") as step: step("sessions written")` — off a terminal the
+    step is a no-op, so logs and pipes stay clean."""
+
+    def __init__(self, initial: str) -> None:
+        self._initial = initial
+        self._status: Any = None
+
+    def __enter__(self) -> Any:
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(literal(self._initial))
+            self._status.start()
+        return self.step
+
+    def step(self, message: str) -> None:
+        if self._status is not None:
+            self._status.update(literal(message))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
 def notice(message: str) -> None:
     """A line for the human (stderr), so stdout stays a clean document."""
     sys.stderr.write(literal(message) + "\n")

@@ -36,8 +36,8 @@ def load(
         except OSError as exc:
             raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
     engine = state(ctx).engine()
-    with _progress() as progress:
-        report = loader.load(engine, raw, progress)
+    with render.status("validating the export") as step:
+        report = loader.load(engine, raw, lambda label, n: step(f"loaded {n} {label}"))
     result: dict[str, Any] = {**report.counts, "skipped_deleted_sessions": report.skipped_deleted}
     if fmt is ShowFormat.json:
         render.dump_json(result)
@@ -49,29 +49,3 @@ def load(
             + ", ".join(str(i) for i in report.skipped_deleted[:20])
             + (" ..." if len(report.skipped_deleted) > 20 else "")
         )
-
-
-class _progress:
-    """A progress display on stderr when it is a terminal; silent otherwise."""
-
-    def __enter__(self) -> Any:
-        import sys
-
-        self._progress: Any = None
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self._progress = Progress(console=Console(stderr=True), transient=True)
-        self._progress.start()
-        task = self._progress.add_task("loading", total=None)
-
-        def step(label: str, n: int) -> None:
-            self._progress.update(task, description=f"loaded {n} {label}", advance=1)
-
-        return step
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()

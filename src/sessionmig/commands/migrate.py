@@ -10,7 +10,7 @@ import typer
 
 from sessionmig.commands._common import ShowFormatOpt, id_option, positive_ids, state
 from sessionmig.errors import Cancelled, UsageError
-from sessionmig.render import Col, ShowFormat
+from sessionmig.render import Col, ShowFormat, status
 
 if TYPE_CHECKING:
     from sessionmig.access import Actor
@@ -150,7 +150,7 @@ def run_migration(
             _confirm(prompter, engine, actor, community_id, event_id, session_ids)
     assert community_id is not None and event_id is not None
 
-    with _progress() as step:
+    with status("planning the migration") as step:
         result = apply(
             engine,
             actor,
@@ -159,7 +159,7 @@ def run_migration(
             session_ids=None if all_eligible else session_ids,
             strict=strict,
             dry_run=dry_run,
-            step=step,
+            step=lambda label: step(f"migrating: {label} written"),
         )
     report(result, fmt)
     if result.refused:
@@ -327,27 +327,3 @@ def report(result: "MigrationResult", fmt: ShowFormat) -> None:
     if not result.outcomes:
         render.notice("nothing to migrate: no eligible session in this event")
     render.notice(summary_line(result))
-
-
-class _progress:
-    """A status line on stderr while the batch is written, on a terminal only."""
-
-    def __enter__(self) -> Any:
-        import sys
-
-        self._status: Any = None
-        if not sys.stderr.isatty():
-            return None
-        from rich.console import Console
-
-        self._status = Console(stderr=True).status("planning the migration…")
-        self._status.start()
-
-        def step(label: str) -> None:
-            self._status.update(f"migrating: {label} written")
-
-        return step
-
-    def __exit__(self, *exc: object) -> None:
-        if self._status is not None:
-            self._status.stop()
