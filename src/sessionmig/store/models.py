@@ -1,11 +1,19 @@
-"""The whole domain as SQLModel tables.
+"""The whole domain as SQLModel tables: the one place the schema is declared.
 
 Integrity lives in the schema: composite foreign keys `(x_id, client_id)` make a
 link across clients impossible, CHECK constraints pin the enumerations, and a
 UNIQUE migration record per session makes "at most once" (R9) a database fact.
-Alembic owns the schema (see `migrations/`); these models are its source. Commands
-run on the plain SQLAlchemy mirror in `tables.py` (no SQLModel import at start-up);
-tests/test_schema.py keeps the two identical.
+
+Alembic owns the schema (see `migrations/`) and reads these models. Commands run on
+plain SQLAlchemy Core tables instead (no SQLModel import at start-up): tables.py,
+generated from this file. To add a column (or a table, an index, a constraint):
+
+1. edit the model here;
+2. run `python -m sessionmig.store.codegen` (rewrites tables.py; tests/test_schema.py
+   fails while it is stale);
+3. add the Alembic revision that brings existing stores along, in
+   `migrations/versions/`, and set `engine.SCHEMA_HEAD` to it (schema history, not a
+   second declaration: tests/test_schema.py checks the migrated schema against both).
 """
 
 from __future__ import annotations
