@@ -30,7 +30,7 @@ P4  read commands, whole process, on the 1,000-session store (`events list`,
 With `--pg URL` (a server URL; the benchmark creates `bench_*` databases there and
 always drops them), P2 and P3 also run on PostgreSQL against `psycopg` floors.
 
-The stores are synthetic (`sessionmig.demo_data.synthetic_export`) and are loaded
+The stores are synthetic (`benchmarks/synthetic.py`: `synthetic_export`) and are loaded
 with the real loader into schemas made by `sessionmig.store.schema.upgrade`.
 Progress goes to stderr; the table goes to stdout (`--markdown`: a Markdown table
 for the README). The exit code is 0 whatever the ratios (`--fail-on-miss`: 1 when a
@@ -62,7 +62,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sessionmig.demo_data import BENCH_ADMIN_EMAIL, synthetic_export
+# benchmarks/ itself is on the path when this runs as `python benchmarks/run.py`.
+from synthetic import BENCH_ADMIN_EMAIL, synthetic_export
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200,)

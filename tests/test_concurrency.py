@@ -38,7 +38,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from sessionmig import demo_data
+from benchmarks import synthetic
 from sessionmig.store import engine as store_engine
 from sessionmig.store import loader
 from sessionmig.store import tables as t
@@ -48,7 +48,7 @@ from tests.conftest import Cli, table_counts
 PROCESSES = 8
 ROUNDS = 3
 N_SESSIONS = 200
-ADMIN, _READER = demo_data.bench_emails(1)
+ADMIN, _READER = synthetic.bench_emails(1)
 RACE_TIMEOUT = 120.0
 
 # argv: WORKDIR ROUNDS_JSON, where ROUNDS_JSON holds, per round, one list of sessionmig
@@ -161,7 +161,7 @@ def fresh_stores(db_url: str, tmp_path: Path) -> Iterator[list[str]]:
 
 def synthetic_store(url: str) -> tuple[int, list[int], list[int]]:
     """Load the synthetic store; return its event, communities and eligible sessions."""
-    data = demo_data.synthetic_export(N_SESSIONS, n_events=1, seed=7)
+    data = synthetic.synthetic_export(N_SESSIONS, n_events=1, seed=7)
     eng = store_engine.create(store_engine.parse_url(url))
     try:
         loader.load(eng, json.dumps(data).encode())

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from sessionmig.demo_data import BENCH_ADMIN_EMAIL, synthetic_export
+from benchmarks.synthetic import BENCH_ADMIN_EMAIL, synthetic_export
 from tests.conftest import Cli, _fresh_url
 
 NAMED_POINTS = ("videos", "hidden", "records", "commit")

@@ -14,17 +14,9 @@ from typing import Any
 
 import pytest
 
-from sessionmig import demo_data
-from sessionmig.demo_data import (
-    DEMO_ADMIN_EMAIL,
-    DEMO_COMMUNITY_ID,
-    DEMO_EVENT_ID,
-    EXPORT_KEYS,
-    bench_emails,
-    demo_export,
-    synthetic_export,
-    write_export,
-)
+from benchmarks import synthetic
+from benchmarks.synthetic import EXPORT_KEYS, bench_emails, synthetic_export, write_export
+from sessionmig.demo import DEMO_ADMIN_EMAIL, DEMO_COMMUNITY_ID, DEMO_EVENT_ID, demo_export
 
 Export = dict[str, list[dict[str, Any]]]
 
@@ -413,7 +405,7 @@ def test_synthetic_rejects_bad_arguments(kwargs: dict[str, int]) -> None:
 
 
 def test_module_uses_only_the_standard_library() -> None:
-    tree = ast.parse(Path(demo_data.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(synthetic.__file__).read_text(encoding="utf-8"))
     roots = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from sessionmig import demo_data
+from sessionmig import demo
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -136,7 +136,7 @@ def migrated_sessions(url: str) -> dict[int, int]:
         [
             console_script(),
             "--as",
-            demo_data.DEMO_ADMIN_EMAIL,
+            demo.DEMO_ADMIN_EMAIL,
             "sessions",
             "list",
             "--migrated",
@@ -157,8 +157,8 @@ def migrated_sessions(url: str) -> dict[int, int]:
 def demo_prompt_order() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, list[int]]]:
     """What the demo admin's prompts list: communities by title, events by start date, and
     the eligible (R4) sessions of each event in id order."""
-    export = demo_data.demo_export()
-    client = demo_data.DEMO_CLIENT_ID
+    export = demo.demo_export()
+    client = demo.DEMO_CLIENT_ID
     audiences = {a["id"] for a in export["audiences"] if a["client_id"] == client}
     communities = sorted(
         (c for c in export["communities"] if c["audience_id"] in audiences),

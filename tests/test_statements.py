@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select
 
-from sessionmig import demo_data
+from benchmarks import synthetic
 from sessionmig.access import Actor
 from sessionmig.context import AppContext
 from sessionmig.store import engine as store_engine
@@ -36,13 +36,13 @@ def _all_eligible(data: dict[str, Any]) -> dict[str, Any]:
 
 class Batch:
     def __init__(self, url: str, client_id: int, n: int) -> None:
-        data = _all_eligible(demo_data.synthetic_export(n, n_events=1, client_id=client_id))
+        data = _all_eligible(synthetic.synthetic_export(n, n_events=1, client_id=client_id))
         self.url = url
         self.data = data
         self.event_id: int = data["events"][0]["id"]
         self.community_id: int = data["communities"][0]["id"]
         self.session_ids: list[int] = [s["id"] for s in data["sessions"]]
-        self.admin = demo_data.bench_emails(client_id)[0]
+        self.admin = synthetic.bench_emails(client_id)[0]
         assert len(self.session_ids) == n
 
     def actor(self) -> Actor:

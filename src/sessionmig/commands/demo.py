@@ -16,34 +16,33 @@ def demo(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
 
     Example: sessionmig demo
     """
-    import json
-
-    from sessionmig import demo_data, render
+    from sessionmig import demo as organisation
+    from sessionmig import render
     from sessionmig.commands.migrate import interactive, run_migration
     from sessionmig.store import loader
 
     app_ctx = state(ctx)
     engine = app_ctx.engine()
-    report = loader.load(engine, json.dumps(demo_data.demo_export()).encode())
+    report = loader.load(engine, organisation.export_bytes())
     render.notice(
         f"demo organisation loaded into {app_ctx.safe_db()}: "
         + ", ".join(f"{n} {k}" for k, n in report.counts.items())
     )
-    app_ctx.actor_email = demo_data.DEMO_ADMIN_EMAIL
+    app_ctx.actor_email = organisation.DEMO_ADMIN_EMAIL
     ask = interactive()
     render.notice(
-        f"migrating as {demo_data.DEMO_ADMIN_EMAIL} (client administrator)"
+        f"migrating as {organisation.DEMO_ADMIN_EMAIL} (client administrator)"
         + (
             ""
             if ask
-            else f": every eligible session of event {demo_data.DEMO_EVENT_ID} "
-            f"into community {demo_data.DEMO_COMMUNITY_ID}"
+            else f": every eligible session of event {organisation.DEMO_EVENT_ID} "
+            f"into community {organisation.DEMO_COMMUNITY_ID}"
         )
     )
     run_migration(
         app_ctx,
-        community_id=None if ask else demo_data.DEMO_COMMUNITY_ID,
-        event_id=None if ask else demo_data.DEMO_EVENT_ID,
+        community_id=None if ask else organisation.DEMO_COMMUNITY_ID,
+        event_id=None if ask else organisation.DEMO_EVENT_ID,
         session_ids=None,
         all_eligible=not ask,
         strict=False,

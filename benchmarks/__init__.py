@@ -1,0 +1,1 @@
+"""Benchmarks of sessionmig, and the synthetic stores they and the tests use."""
