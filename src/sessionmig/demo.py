@@ -5,7 +5,7 @@ in the `load FILE` format, read from the installed package and loaded by the sam
 loader as `sessionmig load`. Two tenants ("Acme Events", the main one, and "Globex
 Media", whose data Acme's users must never see), users holding every role at every
 scope, events whose sessions mix every format and source kind. The constants below are
-the only place the demo command names objects of that file; tests/test_demo_data.py
+the only place the demo command names objects of that file; tests/test_demo.py
 checks that they name what they say.
 
 Id ranges (each id is also unique across kinds, so a test that passes an id of the
