@@ -15,15 +15,11 @@ def init(ctx: typer.Context) -> None:
     Example: sessionmig --db postgresql+psycopg://user@host/db db init
     """
     from sessionmig.render import notice
-    from sessionmig.store import engine as store_engine
     from sessionmig.store import schema
 
     app_ctx = state(ctx)
     eng = app_ctx.engine(require_schema=False)
-    with store_engine.translate_errors(eng.url):
-        before = store_engine.schema_revision(eng)
-        schema.upgrade(eng)
-        after = store_engine.schema_revision(eng)
+    before, after = schema.upgrade(eng)
     where = app_ctx.safe_db()
     if before == after:
         notice(f"schema is up to date ({after}): {where}")

@@ -19,11 +19,11 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sessionmig.access import Actor, edit_reach
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.store import tables as t
-from sessionmig.store.engine import translate_errors
-from sessionmig.store.queries import reading
+from sessionmig.store.engine import writing
+from sessionmig.store.queries import current_actor, reading
 
 
-def _target(conn: Connection, actor: Actor, session_id: int, *, lock: bool = False) -> Any:
+def _target(conn: Connection, actor: Actor, session_id: int) -> Any:
     """The session, its event and where it moved; NotFound outside the client,
     PermissionDenied (exit 3) when the grants do not allow deleting it, readable or not."""
     s, e, r, c = t.session, t.event, t.record, t.community
@@ -45,9 +45,6 @@ def _target(conn: Connection, actor: Actor, session_id: int, *, lock: bool = Fal
         .outerjoin(c, c.c.id == r.c.community_id)
         .where(s.c.id == session_id, s.c.client_id == actor.client_id)
     )
-    if lock and conn.dialect.name == "postgresql":
-        # Serialises with a migration of the same session (it locks these rows too).
-        stmt = stmt.with_for_update(of=s)
     row = conn.execute(stmt).first()
     if row is None:
         raise NotFound(f"session {session_id} not found")
@@ -81,9 +78,19 @@ def delete_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, A
     """Write the tombstone and delete the session, in one transaction."""
     s, d = t.session, t.deleted_session
     now = datetime.now(UTC)
-    bound = engine.execution_options(sessionmig_write=True)
-    with translate_errors(engine.url), bound.connect() as conn, conn.begin():
-        row = _target(conn, actor, session_id, lock=True)
+    with writing(engine) as conn:
+        actor = current_actor(conn, actor)
+        if conn.dialect.name == "postgresql":
+            # Serialises with a migration of the same session (it locks this row too).
+            # Then a fresh statement reads where the session moved: read in the
+            # statement that waited for the lock, the outer-joined record would come
+            # from the snapshot taken before the migration committed (READ COMMITTED).
+            conn.execute(
+                select(s.c.id)
+                .where(s.c.id == session_id, s.c.client_id == actor.client_id)
+                .with_for_update()
+            ).all()
+        row = _target(conn, actor, session_id)
         # A stale tombstone for a live session (an inconsistency `db check` reports)
         # must not make the delete fail: the new one replaces it.
         conn.execute(delete(d).where(d.c.session_id == row.id))

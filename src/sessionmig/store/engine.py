@@ -4,6 +4,9 @@ SQLite: foreign keys on, a busy timeout, and write transactions opened with
 `BEGIN IMMEDIATE` (a deferred read-then-write transaction fails at once with
 "database is locked" whatever the timeout). PostgreSQL: connect and lock
 timeouts so an unreachable or locked server ends in exit 5, not a hang.
+
+Every write transaction is opened by `writing()`, which takes the store's write lock
+first: the writers validate and decide inside it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
@@ -118,6 +121,45 @@ def _postgres_engine(url: URL, timeout: float) -> Engine:
             "options": f"-c lock_timeout={lock_ms} -c statement_timeout=0",
         },
     )
+
+
+# PostgreSQL advisory locks are per database, so one key serves the whole store.
+STORE_LOCK_KEY = 0x73657373696F6E6D  # b"sessionm"
+
+# The race tests (tests/test_races.py) need to know that a writer has reached the lock:
+# with this set to a directory, a writer touches DIR/<pid> just before asking for it.
+LOCK_MARKS_ENV = "SESSIONMIG_TEST_LOCK_MARKS"
+
+
+@contextmanager
+def writing(engine: Engine, *, exclusive: bool = False) -> Iterator[Connection]:
+    """The one way to open a write transaction: every writer uses it, and validates
+    and decides on what it reads inside, so it acts on the latest committed state.
+
+    SQLite: `BEGIN IMMEDIATE` takes the database's single write lock, so writers
+    run one at a time. PostgreSQL: a transaction-scoped advisory lock on one key,
+    exclusive for `load` and `db init`, shared for the others, which then lock the
+    rows they change (`FOR UPDATE`): a load runs alone, with its snapshot of known
+    ids and tombstones and its reference checks taken after every other writer has
+    committed, while migrations, deletions and publications of different rows run
+    side by side. An advisory lock needs no table (`db init` on an empty database
+    takes it before Alembic creates `alembic_version`), waits at most the
+    connection's `lock_timeout` (then exit 5, like any lock), and its functions are
+    executable by PUBLIC, so logins under row-level security can take it too.
+    Commits when the block ends; rolls back on any error.
+    """
+    marks = os.environ.get(LOCK_MARKS_ENV)
+    with (
+        translate_errors(engine.url),
+        engine.connect().execution_options(sessionmig_write=True) as conn,
+    ):
+        if marks:
+            Path(marks, str(os.getpid())).touch()
+        with conn.begin():  # SQLite: BEGIN IMMEDIATE (see _sqlite_engine)
+            if conn.dialect.name == "postgresql":
+                take = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+                conn.execute(text(f"SELECT {take}(:key)"), {"key": STORE_LOCK_KEY})
+            yield conn.execution_options(sessionmig_locked=True)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sessionmig.errors import InvalidInput
 from sessionmig.export_format import ExportIn, Known, check_references, parse
 from sessionmig.store import tables as t
-from sessionmig.store.engine import translate_errors
+from sessionmig.store.engine import writing
 
 CHUNK = 5_000  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -79,16 +79,17 @@ def _replace(
 
 
 def load(engine: Engine, raw: bytes, progress: Progress | None = None) -> LoadReport:
-    """Validate the whole export, then write it in one transaction (or write nothing)."""
+    """Validate the whole export, then write it in one transaction (or write nothing).
+
+    The file's own validity is checked before any lock; its references to what the
+    store holds (ids, owners, deleted sessions) inside the store's exclusive lock."""
     data, errors = parse(raw)
     if data is None:
         raise InvalidInput(_summary(errors), errors)
     step = progress or (lambda _label, _n: None)
-    with (
-        translate_errors(engine.url),
-        engine.connect().execution_options(sessionmig_write=True) as conn,
-        conn.begin(),
-    ):
+    # Exclusive: no other writer runs until this load commits, so the ids, owners and
+    # tombstones it checks against are still true when it writes.
+    with writing(engine, exclusive=True) as conn:
         known, deleted = snapshot(conn)
         errors = check_references(data, known)
         if errors:

@@ -1,10 +1,11 @@
 """The one transaction that applies a migration batch (R5, R6, R7, R9, R11).
 
 Set-based: a fixed number of statements whatever the batch size (INSERT ... SELECT
-with the batch's ids as one parameter). The plan is re-made inside the write
-transaction, after taking the locks (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
-session rows FOR UPDATE), so a loser of a race sees the winner's records and
-reports `already_migrated` or a refusal. A UNIQUE migration record per session is
+with the batch's ids as one parameter). The actor, the
+community, the event and the plan are read inside the write transaction, after
+taking the locks (store.engine.writing; PostgreSQL also locks the session rows FOR
+UPDATE, then reads them with a fresh statement), so a loser of a race sees the
+winner's records and reports `already_migrated` or a refusal. A UNIQUE migration record per session is
 the last guard. Either the whole batch is written or nothing is.
 """
 
@@ -32,9 +33,9 @@ from sessionmig.migration import (
     select_all_eligible,
 )
 from sessionmig.store import tables as t
-from sessionmig.store.engine import translate_errors
+from sessionmig.store.engine import translate_errors, writing
 from sessionmig.store.idsets import in_ids
-from sessionmig.store.queries import require_community, require_event
+from sessionmig.store.queries import current_actor, reading, require_community, require_event
 
 Step = Callable[[str], None]
 
@@ -142,8 +143,11 @@ def _migrate_once(
     step: Step | None,
 ) -> MigrationResult:
     tick = step or (lambda _label: None)
-    bound = engine.execution_options(sessionmig_write=not dry_run)
-    with translate_errors(engine.url), bound.connect() as conn, conn.begin() as tx:
+    # A dry run only reads; a migration decides inside the store's write lock.
+    with reading(engine) if dry_run else writing(engine) as conn:
+        if not dry_run:
+            actor = current_actor(conn, actor)
+            check_may_migrate(actor)
         community = require_community(conn, actor, community_id)
         event = require_event(conn, actor, event_id)
         wanted = list(dict.fromkeys(session_ids)) if session_ids is not None else None
@@ -170,7 +174,6 @@ def _migrate_once(
         )
         tick("planned")
         if dry_run or not the_plan.to_migrate:
-            tx.rollback()
             return result
         now = datetime.now(UTC)
         video_ids = _write(

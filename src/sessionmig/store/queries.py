@@ -48,11 +48,15 @@ def resolve_actor(ctx: AppContext, email: str) -> Actor:
             raise PermissionDenied(
                 f"unknown user {email!r}: not a user of any client in this store"
             )
-        grants = conn.execute(
-            select(t.user_grant.c.role, t.user_grant.c.scope, t.user_grant.c.scope_id)
-            .where(t.user_grant.c.user_id == row.id)
-            .order_by(t.user_grant.c.id)
-        ).all()
+        return _with_grants(conn, row)
+
+
+def _with_grants(conn: Connection, row: Any) -> Actor:
+    grants = conn.execute(
+        select(t.user_grant.c.role, t.user_grant.c.scope, t.user_grant.c.scope_id)
+        .where(t.user_grant.c.user_id == row.id)
+        .order_by(t.user_grant.c.id)
+    ).all()
     return Actor(
         id=row.id,
         client_id=row.client_id,
@@ -60,6 +64,22 @@ def resolve_actor(ctx: AppContext, email: str) -> Actor:
         name=row.name,
         grants=tuple(Grant(g.role, g.scope, g.scope_id) for g in grants),
     )
+
+
+def current_actor(conn: Connection, actor: Actor) -> Actor:
+    """The actor as the store holds them now: writers call it inside the write lock,
+    so grants changed by a `load` that committed meanwhile are the ones checked."""
+    u = t.app_user
+    row = conn.execute(
+        select(u.c.id, u.c.client_id, u.c.email, u.c.name).where(
+            u.c.id == actor.id, u.c.client_id == actor.client_id
+        )
+    ).first()
+    if row is None:
+        raise PermissionDenied(
+            f"unknown user {actor.email!r}: not a user of any client in this store"
+        )
+    return _with_grants(conn, row)
 
 
 # --- scoping -------------------------------------------------------------------------

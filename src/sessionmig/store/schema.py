@@ -29,12 +29,22 @@ def head_revision() -> str:
     return head
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to head; a no-op when it is current."""
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Create or upgrade the schema to head, all in one transaction; a no-op when it is
+    current. Returns the revisions before and after, both read inside the store's
+    exclusive lock: of several concurrent `db init`, one upgrades and the others find
+    the schema current (and say so)."""
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    from sessionmig.store.engine import writing
 
     cfg = alembic_config()
-    with engine.connect().execution_options(sessionmig_write=True) as conn:
+    with writing(engine, exclusive=True) as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
+        # Handed a connection already in a transaction, Alembic runs every migration
+        # in it and leaves the commit to `writing` (one transaction for the lot).
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        conn.commit()
+        after = MigrationContext.configure(conn).get_current_revision()
+    return before, after

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, Select, select, update
 from sessionmig.access import Actor, edit_reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.store import tables as t
-from sessionmig.store.engine import translate_errors
+from sessionmig.store.engine import writing
 from sessionmig.store.idsets import in_ids
-from sessionmig.store.queries import community_scope, reading, require_community
+from sessionmig.store.queries import community_scope, current_actor, reading, require_community
 
 STATUSES = ("draft", "published")
 
@@ -150,8 +150,8 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
         raise ValueError(status)
     wanted = list(dict.fromkeys(int(i) for i in video_ids))
     v, c = t.video, t.community
-    bound = engine.execution_options(sessionmig_write=True)
-    with translate_errors(engine.url), bound.connect() as conn, conn.begin():
+    with writing(engine) as conn:
+        actor = current_actor(conn, actor)
         d = conn.dialect.name
         stmt = (
             select(v.c.id, v.c.status, v.c.community_id, c.c.audience_id)
@@ -160,7 +160,10 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
             .where(v.c.client_id == actor.client_id, in_ids(v.c.id, wanted, d))
         )
         if d == "postgresql":
-            # Serialise with a concurrent publish/unpublish of the same videos.
+            # Serialise with a concurrent publish/unpublish of the same videos. The
+            # status decided on is the locked row's own, re-read once the lock is
+            # granted; the community joined in can only change in a `load`, which
+            # the store lock keeps out.
             stmt = stmt.with_for_update(of=v)
         found = {row.id: row for row in conn.execute(stmt)}
         missing = [i for i in wanted if i not in found]
