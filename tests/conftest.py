@@ -9,11 +9,13 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
 from sessionmig.cli import app
@@ -111,6 +113,43 @@ def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from _fresh_url("sqlite", request, tmp_path)
 
 
+# --- every write holds the store lock ------------------------------------------------------
+
+WRITE_VERBS = {"insert", "update", "delete", "create", "alter", "drop", "truncate", "replace"}
+
+
+def is_write(statement: str) -> bool:
+    """A statement that changes the store, or locks rows to change them."""
+    words = statement.split(None, 1)
+    return bool(words) and (words[0].lower() in WRITE_VERBS or "for update" in statement.lower())
+
+
+_guarding = False
+
+
+@contextmanager
+def writes_need_the_store_lock() -> Iterator[None]:
+    """While in the block, a write statement that runs outside `store.engine.writing()`
+    raises: every command run through `Cli` is checked, so a writer that opens its own
+    transaction (and skips the store lock) fails the tests of its command."""
+    global _guarding
+    was, _guarding = _guarding, True
+    try:
+        yield
+    finally:
+        _guarding = was
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _check_write_holds_the_lock(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if (
+        _guarding
+        and is_write(statement)
+        and not conn.get_execution_options().get("sessionmig_locked")
+    ):
+        raise AssertionError(f"a write outside store.engine.writing(): {statement[:200]}")
+
+
 @dataclass
 class Run:
     exit_code: int
@@ -143,9 +182,10 @@ class Cli:
             "SESSIONMIG_ACTOR": actor or "",
         }
         full_env.update(env or {})
-        result = self.runner.invoke(
-            app, list(args), input=input, env=full_env, catch_exceptions=False
-        )
+        with writes_need_the_store_lock():
+            result = self.runner.invoke(
+                app, list(args), input=input, env=full_env, catch_exceptions=False
+            )
         return Run(result.exit_code, result.stdout, result.stderr)
 
     def load(self, data: dict[str, Any]) -> Run:
