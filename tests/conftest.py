@@ -250,6 +250,43 @@ def dump_store(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
+class Hold:
+    """A test-side transaction that holds a lock until `release()`: on SQLite the
+    database's write lock (`BEGIN IMMEDIATE`), on PostgreSQL whatever `pg_sql` takes."""
+
+    def __init__(self, url: str, *pg_sql: str) -> None:
+        import sqlite3
+
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        parsed = make_url(url)
+        self._sqlite: sqlite3.Connection | None = None
+        self._pg: Any = None
+        if parsed.get_backend_name() == "sqlite":
+            assert parsed.database
+            self._sqlite = sqlite3.connect(parsed.database, isolation_level=None)
+            self._sqlite.execute("BEGIN IMMEDIATE")
+        else:
+            self._engine = create_engine(parsed, poolclass=NullPool)
+            self._pg = self._engine.connect()
+            self._pg.begin()
+            for sql in pg_sql:
+                self._pg.execute(text(sql))
+
+    def release(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.rollback()
+            self._sqlite.close()
+            self._sqlite = None
+        if self._pg is not None:
+            self._pg.rollback()
+            self._pg.close()
+            self._engine.dispose()
+            self._pg = None
+
+
 def assert_sound(cli: Cli) -> None:
     """`db check` finds nothing wrong: call it at the end of a scenario."""
     r = cli("db", "check")

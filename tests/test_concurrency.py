@@ -23,7 +23,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -43,7 +42,7 @@ from sessionmig.store import engine as store_engine
 from sessionmig.store import loader
 from sessionmig.store import tables as t
 from tests import sample
-from tests.conftest import Cli, table_counts
+from tests.conftest import Cli, Hold, table_counts
 
 PROCESSES = 8
 ROUNDS = 3
@@ -399,44 +398,17 @@ def _migrate_once(url: str, session: int) -> subprocess.CompletedProcess[str]:
     )
 
 
-class _Writer:
-    """Another writer holding the store's write lock until `release()`."""
-
-    def __init__(self, url: str, pg_lock: str = "rows") -> None:
-        parsed = make_url(url)
-        self._sqlite: sqlite3.Connection | None = None
-        self._pg: Any = None
-        if parsed.get_backend_name() == "sqlite":
-            assert parsed.database
-            self._sqlite = sqlite3.connect(parsed.database, isolation_level=None)
-            self._sqlite.execute("BEGIN IMMEDIATE")
-            self._sqlite.execute("UPDATE event_session SET title = title WHERE id = 1000")
-        else:
-            self._engine = create_engine(parsed)
-            self._pg = self._engine.connect()
-            self._pg.begin()
-            if pg_lock == "rows":
-                self._pg.execute(
-                    text("SELECT id FROM event_session WHERE event_id = 10 FOR UPDATE")
-                )
-            else:
-                self._pg.execute(text("LOCK TABLE event_session IN EXCLUSIVE MODE"))
-
-    def release(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.rollback()
-            self._sqlite.close()
-            self._sqlite = None
-        if self._pg is not None:
-            self._pg.rollback()
-            self._pg.close()
-            self._engine.dispose()
-            self._pg = None
+# Another writer holding the store's write lock: on PostgreSQL the event's session rows
+# or the whole session table.
+PG_LOCKS = {
+    "rows": "SELECT id FROM event_session WHERE event_id = 10 FOR UPDATE",
+    "table": "LOCK TABLE event_session IN EXCLUSIVE MODE",
+}
 
 
 def _assert_locked_exit(loaded: Cli, pg_lock: str = "rows") -> None:
     before = table_counts(loaded.url)
-    writer = _Writer(loaded.url, pg_lock)
+    writer = Hold(loaded.url, PG_LOCKS[pg_lock])
     try:
         done = _migrate_once(loaded.url, sample.ONLINE_FILE)
     finally:

@@ -22,7 +22,6 @@ After each race `db check` is clean.
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -41,6 +40,7 @@ from sessionmig.store import schema
 from tests import sample
 from tests.conftest import (
     Cli,
+    Hold,
     assert_sound,
     dump_store,
     is_write,
@@ -63,41 +63,10 @@ def _is_pg(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
-class Hold:
-    """A test-side transaction that holds a lock until `release()`: on SQLite the
-    database's write lock, on PostgreSQL whatever `pg_sql` takes."""
-
-    def __init__(self, url: str, *pg_sql: str) -> None:
-        parsed = make_url(url)
-        self._sqlite: sqlite3.Connection | None = None
-        self._pg: Any = None
-        if parsed.get_backend_name() == "sqlite":
-            assert parsed.database
-            self._sqlite = sqlite3.connect(parsed.database, isolation_level=None)
-            self._sqlite.execute("BEGIN IMMEDIATE")
-        else:
-            self._engine = create_engine(parsed, poolclass=NullPool)
-            self._pg = self._engine.connect()
-            self._pg.begin()
-            for sql in pg_sql:
-                self._pg.execute(text(sql))
-
-    def release(self) -> None:
-        if self._sqlite is not None:
-            self._sqlite.rollback()
-            self._sqlite.close()
-            self._sqlite = None
-        if self._pg is not None:
-            self._pg.rollback()
-            self._pg.close()
-            self._engine.dispose()
-            self._pg = None
-
-
 class Racer:
     """`python -m sessionmig ARGS` as a process of its own, against `url`."""
 
-    def __init__(self, url: str, marks: Path, *args: str, actor: str | None = None) -> None:
+    def __init__(self, url: str, marks: Path, *args: str) -> None:
         self.url = url
         self.marks = marks
         self.name = f"race-{uuid.uuid4().hex[:10]}"
@@ -107,8 +76,6 @@ class Racer:
             SESSIONMIG_BUSY_TIMEOUT=str(WAIT),
             **{store_engine.LOCK_MARKS_ENV: str(marks)},
         )
-        if actor:
-            env["SESSIONMIG_ACTOR"] = actor
         self.args = args
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sessionmig", *args],
@@ -118,7 +85,7 @@ class Racer:
             stderr=subprocess.PIPE,
             text=True,
         )
-        self.code: int | None = None
+        self.code = -1
         self.stdout = self.stderr = ""
 
     def _waiting(self, watch: Any) -> bool:
@@ -187,13 +154,25 @@ class Race:
         self.holds.append(h)
         return h
 
-    def start(self, *args: str, actor: str | None = None) -> Racer:
-        racer = Racer(self.url, self.marks, *args, actor=actor)
+    def start(self, *args: str) -> Racer:
+        racer = Racer(self.url, self.marks, *args)
         self.racers.append(racer)
         return racer
 
     def blocked(self, racer: Racer) -> bool:
         return racer.blocked(self.watch)
+
+    def run(self, pg_hold: str, *commands: tuple[str, ...]) -> list[Racer]:
+        """Hold a lock (`pg_hold` on PostgreSQL, the write lock on SQLite), start each
+        command once the one before is blocked, check that each one is, then let go
+        and let them all finish. On PostgreSQL they get the store in that order."""
+        hold = self.hold(pg_hold)
+        racers = []
+        for args in commands:
+            racers.append(self.start(*args))
+            assert self.blocked(racers[-1]), (args, racers[-1].finish().stderr)
+        hold.release()
+        return [r.finish() for r in racers]
 
     def close(self) -> None:
         for h in self.holds:
@@ -266,14 +245,12 @@ def test_a_delete_while_a_load_writes_waits_and_the_session_stays_deleted(
     video = migrate_sessions(loaded, 50, 10, [sample.ONLINE_FILE])[sample.ONLINE_FILE]
     export = _export_file(loaded, sample.export())  # still lists session 1000
     # PostgreSQL: the load stops at its first audience write, inside its transaction.
-    hold = race.hold("LOCK TABLE audience IN EXCLUSIVE MODE")
-    load = race.start("load", export, "--format", "json")
-    assert race.blocked(load)
-    delete = race.start(*DELETE_1000, actor=sample.ADMIN)
-    assert race.blocked(delete)  # it waits for the load's commit, not the other way
-    hold.release()
-    load.finish()
-    delete.finish()
+    # The delete is blocked too: it waits for the load's commit.
+    load, delete = race.run(
+        "LOCK TABLE audience IN EXCLUSIVE MODE",
+        ("load", export, "--format", "json"),
+        ("--as", sample.ADMIN, *DELETE_1000),
+    )
 
     assert load.code == 0, load.stderr
     skipped = load.json()["skipped_deleted_sessions"]
@@ -295,14 +272,11 @@ def test_a_load_while_a_delete_writes_skips_the_deleted_session(loaded: Cli, rac
     video = migrate_sessions(loaded, 50, 10, [sample.ONLINE_FILE])[sample.ONLINE_FILE]
     export = _export_file(loaded, sample.export())
     # The delete stops at its tombstone, holding the session's row lock.
-    hold = race.hold("LOCK TABLE deleted_session IN EXCLUSIVE MODE")
-    delete = race.start(*DELETE_1000, actor=sample.ADMIN)
-    assert race.blocked(delete)
-    load = race.start("load", export, "--format", "json")
-    assert race.blocked(load)
-    hold.release()
-    delete.finish()
-    load.finish()
+    delete, load = race.run(
+        "LOCK TABLE deleted_session IN EXCLUSIVE MODE",
+        ("--as", sample.ADMIN, *DELETE_1000),
+        ("load", export, "--format", "json"),
+    )
 
     _assert_delete_reports_video(delete, sample.ONLINE_FILE, video)
     assert load.code == 0, load.stderr
@@ -345,14 +319,11 @@ def test_two_loads_cannot_give_the_same_new_ids_to_two_clients(loaded: Cli, race
     run after the first, exit 2, and writes nothing."""
     first_file = _export_file(loaded, _new_ids_for(1))
     second_file = _export_file(loaded, _new_ids_for(2))
-    hold = race.hold("LOCK TABLE audience IN EXCLUSIVE MODE")
-    first = race.start("load", first_file, "--format", "json")
-    assert race.blocked(first)
-    second = race.start("load", second_file, "--format", "json")
-    assert race.blocked(second)
-    hold.release()
-    first.finish()
-    second.finish()
+    first, second = race.run(
+        "LOCK TABLE audience IN EXCLUSIVE MODE",
+        ("load", first_file, "--format", "json"),
+        ("load", second_file, "--format", "json"),
+    )
 
     assert sorted([first.code, second.code]) == [0, 2], (first.stderr, second.stderr)
     winner, loser = (first, second) if first.code == 0 else (second, first)
@@ -388,14 +359,11 @@ def test_a_delete_waiting_for_a_migration_reports_the_video_it_keeps(
     statement that waited for the row lock, from the snapshot taken before the
     migration committed. It now reads after the lock, with a fresh statement."""
     # PostgreSQL: the migration stops at its first video insert, its sessions locked.
-    hold = race.hold("LOCK TABLE community_video IN EXCLUSIVE MODE")
-    migrate = race.start(*MIGRATE_1000, actor=sample.ADMIN)
-    assert race.blocked(migrate)
-    delete = race.start(*DELETE_1000, actor=sample.ADMIN)
-    assert race.blocked(delete)
-    hold.release()
-    migrate.finish()
-    delete.finish()
+    migrate, delete = race.run(
+        "LOCK TABLE community_video IN EXCLUSIVE MODE",
+        ("--as", sample.ADMIN, *MIGRATE_1000),
+        ("--as", sample.ADMIN, *DELETE_1000),
+    )
 
     if migrate.code == 4:  # SQLite only: the delete went first
         assert not race.pg
@@ -572,7 +540,7 @@ def test_every_writer_takes_the_store_lock_before_it_writes(loaded: Cli) -> None
 
 def test_a_write_outside_the_store_lock_fails_the_tests(loaded: Cli) -> None:
     """The guard that tests/conftest.py puts around every `Cli` command works."""
-    engine = loaded.engine()
+    engine = store_engine.create(store_engine.parse_url(loaded.url))
     try:
         with (
             writes_need_the_store_lock(),
