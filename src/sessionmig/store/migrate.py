@@ -1,12 +1,12 @@
 """The one transaction that applies a migration batch (R5, R6, R7, R9, R11).
 
 Set-based: a fixed number of statements whatever the batch size (INSERT ... SELECT
-with the batch's ids as one parameter). The actor, the
-community, the event and the plan are read inside the write transaction, after
-taking the locks (store.engine.writing; PostgreSQL also locks the session rows FOR
-UPDATE, then reads them with a fresh statement), so a loser of a race sees the
-winner's records and reports `already_migrated` or a refusal. A UNIQUE migration record per session is
-the last guard. Either the whole batch is written or nothing is.
+with the batch's ids as one parameter). The actor, the community, the event and the
+plan are read inside the write transaction, after taking the locks (the store's
+write lock, store.engine.writing; on PostgreSQL then the session rows FOR UPDATE,
+read again with a fresh statement), so a loser of a race sees the winner's records
+and reports `already_migrated` or a refusal. A UNIQUE migration record per session
+is the last guard. Either the whole batch is written or nothing is.
 """
 
 from __future__ import annotations
