@@ -20,7 +20,7 @@ P2  migration of 10,000 and 100,000 eligible sessions of one event in ONE batch:
     compared after every run. Budget 3x; scaling t(100k)/t(10k) budget 12
     (1.2 x the size ratio).
 P3  `sessions list --event E --eligible --format json` on the largest store, in
-    this process (`queries.list_sessions` + `render.listing(..., "json")` into a
+    this process (`queries.list_sessions` + `render.listing(...)` as JSON into a
     StringIO) against the raw SQL query + `json.dumps` of the same objects; both
     outputs are compared. Budget 3x.
 P4  read commands, whole process, on the 1,000-session store (`events list`,
@@ -839,16 +839,17 @@ def floor_listing_json(rows: Sequence[tuple[Any, ...]]) -> str:
 
 
 def run_project_listing(eng: Any, actor: Any, event_id: int) -> tuple[float, str]:
-    from sessionmig.commands.sessions import COLUMNS
-    from sessionmig.render import listing
+    from sessionmig.commands.sessions import SESSIONS
+    from sessionmig.render import ListOptions, listing
     from sessionmig.store.queries import list_sessions
 
     buf = io.StringIO()
+    out = ListOptions.parse(SESSIONS, "json")
 
     def call() -> None:
-        rows = list_sessions(eng, actor, event_id=event_id, eligible=True)
+        page = list_sessions(eng, actor, event_id=event_id, eligible=True, window=out.window())
         with contextlib.redirect_stdout(buf):
-            listing(rows, COLUMNS, "json")
+            listing(page, SESSIONS, out)
 
     elapsed, _ = timed(call)
     return elapsed, buf.getvalue()

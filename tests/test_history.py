@@ -201,17 +201,31 @@ def test_csv_parses_back_and_matches_json(store: Cli) -> None:
     assert rows == [{k: str(v) for k, v in rec.items()} for rec in as_json]
 
 
-def test_table_shows_the_same_columns(store: Cli) -> None:
+def test_table_shows_its_default_columns_and_every_key_on_request(store: Cli) -> None:
+    # Screens for people: the table shows the few columns support needs first (time,
+    # session, title, community, actor); --columns with every JSON key shows them all.
     r = store("history", "--limit", "1", actor=sample.ADMIN)
     assert r.exit_code == 0
     lines = [" ".join(line.split()) for line in r.stdout.splitlines() if line.strip()]
     assert lines[0] == "Migration history"
+    assert lines[1] == "Migrated at Session Title Community Actor"
+    assert lines[3] == "2026-11-24T08:30:00Z 1101 Benelux closing Benelux Replays zoe@acme.test"
+    r = store("history", "--limit", "1", "--columns", ",".join(KEYS), actor=sample.ADMIN)
+    assert r.exit_code == 0, r.stderr
+    lines = [" ".join(line.split()) for line in r.stdout.splitlines() if line.strip()]
     assert lines[1] == (
-        "Session id Session title Event id Event name Community id Community title "
-        "Actor email Actor name Migrated at Video id Video status"
+        "Session Title Event id Event Community id Community Actor Actor name Migrated at "
+        "Video Video status"
     )
     assert lines[3].startswith("1101 Benelux closing 11 Benelux Days 51 Benelux Replays ")
     assert "2026-11-24T08:30:00Z" in lines[3]
+
+
+def test_history_keys_are_the_spec_keys() -> None:
+    from sessionmig.commands.history import HISTORY
+    from sessionmig.store.history import KEYS as STORE_KEYS
+
+    assert list(HISTORY.keys) == KEYS == list(STORE_KEYS)
 
 
 def test_records_keep_what_they_remember(cli: Cli) -> None:
@@ -263,6 +277,9 @@ BAD_OPTIONS = [
     (["--limit", "0"], "--limit"),
     (["--limit", "-1"], "--limit"),
     (["--limit", "many"], "--limit"),
+    (["--limit", str(2**64)], "--limit"),
+    (["--limit", "5", "--all"], "--limit and --all"),
+    (["--columns", "session_id,nope"], "--columns: unknown key 'nope'"),
     (["--community", "0"], "--community"),
     (["--event", "-5"], "--event"),
     (["--session", "0"], "--session"),

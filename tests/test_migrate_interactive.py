@@ -42,6 +42,8 @@ UP = "\x1b[A"
 ENTER = "\r"
 SPACE = " "
 CTRL_C = "\x03"
+CTRL_A = "\x01"  # questionary: tick all (with the search filter on)
+CTRL_I = "\t"  # questionary: invert (Ctrl-I is Tab)
 
 ELIGIBLE = [sample.ONLINE_FILE, sample.ONLINE_URL, sample.ONLINE_FILE_2]  # 1000, 1001, 1006
 DISABLED = [sample.ONLINE_LIVE, sample.ONLINE_NONE, sample.IN_PERSON, sample.HYBRID]
@@ -158,7 +160,7 @@ def test_second_event_is_reachable(loaded: Cli, term: Terminal) -> None:
 
 
 def test_select_all_ticks_only_eligible_sessions(loaded: Cli, term: Terminal) -> None:
-    r = term.run(loaded, ENTER + ENTER + "a" + ENTER + "y", "--format", "json")
+    r = term.run(loaded, ENTER + ENTER + CTRL_A + ENTER + "y", "--format", "json")
     assert r.exit_code == 0, r.stderr  # nothing refused: no disabled session was ticked
     assert outcomes(r) == dict.fromkeys(ELIGIBLE, "migrated")
     assert migrated(loaded) == dict.fromkeys(ELIGIBLE, 50)
@@ -166,7 +168,7 @@ def test_select_all_ticks_only_eligible_sessions(loaded: Cli, term: Terminal) ->
 
 def test_invert_ticks_only_eligible_sessions(loaded: Cli, term: Terminal) -> None:
     # Tick 1000, then invert: 1001 and 1006 (never the disabled ones).
-    r = term.run(loaded, ENTER + ENTER + SPACE + "i" + ENTER + "y", "--format", "json")
+    r = term.run(loaded, ENTER + ENTER + SPACE + CTRL_I + ENTER + "y", "--format", "json")
     assert r.exit_code == 0, r.stderr
     assert outcomes(r) == {sample.ONLINE_URL: "migrated", sample.ONLINE_FILE_2: "migrated"}
     assert migrated(loaded) == {sample.ONLINE_URL: 50, sample.ONLINE_FILE_2: 50}
@@ -185,7 +187,7 @@ def test_empty_selection_is_refused_until_something_is_ticked(loaded: Cli, term:
 @pytest.mark.parametrize("answer", ["n", ENTER], ids=["n", "default-no"])
 def test_confirm_no_cancels_and_writes_nothing(loaded: Cli, term: Terminal, answer: str) -> None:
     before = table_counts(loaded.url)
-    r = term.run(loaded, ENTER + ENTER + "a" + ENTER + answer)
+    r = term.run(loaded, ENTER + ENTER + CTRL_A + ENTER + answer)
     assert r.exit_code == 130
     assert "cancelled" in r.stderr
     assert "Migration audit" not in r.stdout
@@ -206,7 +208,7 @@ STEPS = {
     "community": CTRL_C,
     "event": DOWN + ENTER + CTRL_C,
     "sessions": ENTER + ENTER + SPACE + CTRL_C,
-    "confirm": ENTER + ENTER + "a" + ENTER + CTRL_C,
+    "confirm": ENTER + ENTER + CTRL_A + ENTER + CTRL_C,
 }
 
 
@@ -216,7 +218,7 @@ def test_ctrl_c_at_each_step_cancels_and_writes_nothing(
 ) -> None:
     before = table_counts(loaded.url)
     # Keys after Ctrl-C would answer the remaining prompts, were Ctrl-C ignored.
-    r = term.run(loaded, STEPS[step] + ENTER + ENTER + "a" + ENTER + "y", "--format", "json")
+    r = term.run(loaded, STEPS[step] + ENTER + ENTER + CTRL_A + ENTER + "y", "--format", "json")
     assert r.exit_code == 130
     assert "cancelled" in r.stderr
     assert "Traceback" not in r.stderr
@@ -297,7 +299,7 @@ def test_everything_given_asks_nothing(loaded: Cli, term: Terminal) -> None:
 
 def test_dry_run_asks_no_confirmation_and_writes_nothing(loaded: Cli, term: Terminal) -> None:
     before = table_counts(loaded.url)
-    r = term.run(loaded, ENTER + ENTER + "a" + ENTER, "--dry-run", "--format", "json")
+    r = term.run(loaded, ENTER + ENTER + CTRL_A + ENTER, "--dry-run", "--format", "json")
     assert r.exit_code == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["dry_run"] is True
@@ -343,10 +345,10 @@ def test_already_migrated_session_is_disabled(loaded: Cli, term: Terminal) -> No
     r = term.run(loaded, ENTER + ENTER + SPACE + ENTER + "y", "--format", "json")
     assert r.exit_code == 0, r.stderr
     assert outcomes(r) == {sample.ONLINE_URL: "migrated"}
-    # Now 1000 and 1001 are disabled: `a` ticks 1006 alone.
+    # Now 1000 and 1001 are disabled: Ctrl-A ticks 1006 alone.
     with create_pipe_input() as other:
         r = Terminal(term.monkeypatch, other).run(
-            loaded, ENTER + ENTER + "a" + ENTER + "y", "--format", "json"
+            loaded, ENTER + ENTER + CTRL_A + ENTER + "y", "--format", "json"
         )
     assert r.exit_code == 0, r.stderr
     assert outcomes(r) == {sample.ONLINE_FILE_2: "migrated"}

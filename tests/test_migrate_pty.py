@@ -26,6 +26,8 @@ DOWN = "\x1b[B"
 ENTER = "\r"
 SPACE = " "
 CTRL_C = "\x03"
+CTRL_A = "\x01"  # questionary: tick all (with the search filter on)
+CTRL_I = "\t"  # questionary: invert (Ctrl-I is Tab)
 CPR_REQUEST = "\x1b[6n"
 CPR_ANSWER = "\x1b[1;1R"
 TIMEOUT = 20
@@ -185,7 +187,7 @@ def test_demo_interactive_migration_in_a_terminal(spawn: Any, sqlite_url: str) -
     assert len(communities) >= 2
     community = communities[1]  # one arrow down
     event = next(e for e in events if eligible[e["id"]])  # the list starts on it
-    expected = eligible[event["id"]][1:]  # `a` ticks all, space unticks the first
+    expected = eligible[event["id"]][1:]  # Ctrl-A ticks all, space unticks the first
     assert expected
 
     term = spawn(sqlite_url, "demo")
@@ -194,7 +196,7 @@ def test_demo_interactive_migration_in_a_terminal(spawn: Any, sqlite_url: str) -
     term.expect("Source event")
     term.send(ENTER)
     term.expect("Sessions to migrate")
-    term.send("a" + SPACE + ENTER)
+    term.send(CTRL_A + SPACE + ENTER)
     term.expect(f"Migrate {len(expected)} session(s)")
     term.send("y")
     term.expect("Migration audit")
@@ -226,7 +228,7 @@ def test_ctrl_c_at_the_confirmation_exits_130_and_migrates_nothing(
     term.expect("Source event")
     term.send(ENTER)
     term.expect("Sessions to migrate")
-    term.send("a" + ENTER)
+    term.send(CTRL_A + ENTER)
     term.expect("cannot be undone")
     term.send(CTRL_C)
     term.expect("cancelled")

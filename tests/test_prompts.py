@@ -27,6 +27,8 @@ UP = "\x1b[A"
 ENTER = "\r"
 SPACE = " "
 CTRL_C = "\x03"
+CTRL_A = "\x01"  # questionary: tick all (with the search filter on)
+CTRL_I = "\t"  # questionary: invert (Ctrl-I is Tab)
 ESC = "\x1b"
 
 OPTIONS = [
@@ -143,20 +145,20 @@ def test_choose_many_returns_in_option_order(pipe: PipeInput) -> None:
 
 
 def test_choose_many_select_all_takes_only_enabled(pipe: PipeInput) -> None:
-    assert run(pipe, "a" + ENTER, many()) == [1, 3, 4]
+    assert run(pipe, CTRL_A + ENTER, many()) == [1, 3, 4]
 
 
 def test_choose_many_select_all_twice_clears(pipe: PipeInput) -> None:
-    # `a` again clears everything; the empty selection is refused, so tick one more.
-    assert run(pipe, "a" + "a" + ENTER + SPACE + ENTER, many()) == [1]
+    # Ctrl-A again clears everything; the empty selection is refused, so tick one more.
+    assert run(pipe, CTRL_A + CTRL_A + ENTER + SPACE + ENTER, many()) == [1]
 
 
 def test_choose_many_invert(pipe: PipeInput) -> None:
-    assert run(pipe, SPACE + "i" + ENTER, many()) == [3, 4]
+    assert run(pipe, SPACE + CTRL_I + ENTER, many()) == [3, 4]
 
 
 def test_choose_many_invert_from_empty_takes_only_enabled(pipe: PipeInput) -> None:
-    assert run(pipe, "i" + ENTER, many()) == [1, 3, 4]
+    assert run(pipe, CTRL_I + ENTER, many()) == [1, 3, 4]
 
 
 def test_choose_many_never_returns_disabled(pipe: PipeInput) -> None:
@@ -317,7 +319,7 @@ def test_hostile_labels_render_literally(pipe: PipeInput) -> None:
 
 
 def test_hostile_labels_in_checkbox_and_confirm(pipe: PipeInput) -> None:
-    assert run(pipe, "a" + ENTER, lambda p: p.choose_many("[b]\x1b[2J", HOSTILE)) == [10, 11, 13]
+    assert run(pipe, CTRL_A + ENTER, lambda p: p.choose_many("[b]\x1b[2J", HOSTILE)) == [10, 11, 13]
     with create_pipe_input() as other:
         assert run(other, "y" + ENTER, lambda p: p.confirm("\u202e[b]ok?\x1b[2J")) is True
 

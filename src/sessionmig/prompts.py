@@ -31,8 +31,15 @@ if TYPE_CHECKING:
     from questionary import Choice, Question
 
 NO_PROMPT_ENV = "SESSIONMIG_NO_PROMPT"
-AT_LEAST_ONE = "Tick at least one (<space> ticks the highlighted item, <a> ticks all)"
+AT_LEAST_ONE = "Tick at least one (<space> ticks the highlighted item, <ctrl-a> ticks all)"
 DISABLED_FALLBACK = "unavailable"
+# The pickers filter as you type (questionary's search filter, which frees no letter for
+# j/k moves); with it, questionary binds all/invert in the checkbox to Ctrl-A / Ctrl-I.
+SELECT_INSTRUCTION = "(type to filter by title or #id, arrows to move, <enter> to choose)"
+CHECKBOX_INSTRUCTION = (
+    "(type to filter by title or #id, arrows to move, <space> ticks, "
+    "<ctrl-a> all, <ctrl-i> invert, <enter> to confirm)"
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,69 @@ def _add_escape_cancels(question: Question) -> None:
     app.key_bindings = escape if existing is None else merge_key_bindings([existing, escape])
 
 
+def _keep_disabled_unselectable(question: Question, *, guard: str) -> None:
+    """Disabled choices stay unselectable while a search filter is on.
+
+    questionary 2.1.1 checks "disabled" by the cursor's index in the *unfiltered* list,
+    while the cursor moves in the filtered one. Left alone, typing a filter puts the
+    cursor on the first match even when it is disabled, <space> then ticks it (or
+    <enter> picks it in a select), and a move can spin forever when the items at the
+    cursor's indexes in the full list are all disabled. Here: "disabled" is read from
+    the choice under the cursor; a filter puts the cursor on its first enabled match;
+    and `guard` (<space> in a checkbox, <enter> in a select) does nothing on a
+    disabled choice. Without questionary's control (another version), nothing changes.
+    """
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
+    from prompt_toolkit.keys import Keys
+    from questionary.prompts.common import InquirerControl, Separator
+
+    app = question.application
+    control = next(
+        (c for c in app.layout.find_all_controls() if isinstance(c, InquirerControl)), None
+    )
+    if control is None:
+        return
+
+    def enabled(choice: Any) -> bool:
+        return not isinstance(choice, Separator) and not choice.disabled
+
+    def valid() -> bool:
+        # True also when the filter shows nothing enabled: a move then stops at once.
+        return enabled(control.get_pointed_at()) or not any(
+            enabled(c) for c in control.filtered_choices
+        )
+
+    add_character = control.add_search_character
+
+    def add_search_character(char: Any) -> None:
+        add_character(char)
+        for i, choice in enumerate(control.filtered_choices):
+            if enabled(choice):
+                control.pointed_at = i
+                break
+
+    control.is_selection_valid = valid  # type: ignore[method-assign]
+    control.add_search_character = add_search_character  # type: ignore[method-assign]
+
+    existing = app.key_bindings
+    if existing is None:
+        return
+    # questionary's own binding of that key (the last exact match is the one that runs).
+    originals = [b for b in existing.get_bindings_for_keys((guard,)) if Keys.Any not in b.keys]
+    if not originals:
+        return
+    original = originals[-1]
+    guarded = KeyBindings()
+
+    @guarded.add(guard, eager=True)
+    def _only_enabled(event: KeyPressEvent) -> None:
+        if enabled(control.get_pointed_at()):
+            original.handler(event)
+
+    app.key_bindings = merge_key_bindings([existing, guarded])
+
+
 class QuestionaryPrompter:
     """The real `Prompter`, drawn with questionary.
 
@@ -146,16 +216,26 @@ class QuestionaryPrompter:
         if output is not None:
             self._io["output"] = output
 
-    def _ask(self, build: Callable[..., Question], *args: Any, **kwargs: Any) -> Any:
+    def _ask(
+        self,
+        build: Callable[..., Question],
+        *args: Any,
+        guard: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         question = build(*args, **kwargs, **self._io)
         _add_escape_cancels(question)
+        if guard is not None:
+            _keep_disabled_unselectable(question, guard=guard)
         try:
             return question.unsafe_ask()
         except (KeyboardInterrupt, EOFError):
             raise Cancelled() from None
 
     def choose_one(self, message: str, options: Sequence[Option]) -> int:
-        """A single-choice list (arrows or j/k, enter); disabled options are shown with reasons.
+        """A single-choice list: type to filter (by label, so by title or `#id`), arrows
+        to move, enter to choose; disabled options are shown with their reasons and can
+        never be chosen, filtered or not.
 
         Raises `UsageError` when there is no option or every option is disabled,
         instead of showing a prompt that cannot be answered.
@@ -164,16 +244,24 @@ class QuestionaryPrompter:
 
         _require_selectable(message, options)
         answer = self._ask(
-            questionary.select, render.literal(message), choices=build_choices(options)
+            questionary.select,
+            render.literal(message),
+            choices=build_choices(options),
+            use_search_filter=True,
+            use_jk_keys=False,
+            instruction=SELECT_INSTRUCTION,
+            guard="c-m",
         )
         return int(answer)
 
     def choose_many(self, message: str, options: Sequence[Option]) -> list[int]:
         """A checkbox list; returns the ticked values in the order of `options`.
 
-        questionary's own keys work: <space> ticks, <a> ticks every enabled item (or
-        clears all when all are ticked), <i> inverts; disabled items show their reason
-        and can never be ticked. An empty selection is refused with questionary's
+        Typing filters the list (by label, so by title or `#id`; backspace edits the
+        filter). questionary's own keys work: <space> ticks, <ctrl-a> ticks every
+        enabled item, shown or filtered out (or clears all when all are ticked),
+        <ctrl-i> (tab) inverts; disabled items show their reason and can never be
+        ticked, filtered or not. An empty selection is refused with questionary's
         `validate`: enter with nothing ticked keeps the prompt open and shows
         `AT_LEAST_ONE` under the list. Since nothing could ever be ticked when there
         is no option or every option is disabled, that case raises `UsageError`
@@ -187,6 +275,10 @@ class QuestionaryPrompter:
             render.literal(message),
             choices=build_choices(options),
             validate=at_least_one,
+            use_search_filter=True,
+            use_jk_keys=False,
+            instruction=CHECKBOX_INSTRUCTION,
+            guard=" ",
         )
         ticked = set(answer)
         chosen: list[int] = []

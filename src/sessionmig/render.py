@@ -7,15 +7,21 @@ as visible escapes (`\\x1b`, `\\u202e`). JSON and CSV carry the data unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sessionmig.paging import Page, Window
 
 
 class ListFormat(StrEnum):
@@ -77,10 +83,19 @@ def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
 
 @dataclass(frozen=True)
 class Col:
+    """One column of a listing: its JSON/CSV key, its table header, and how it fits.
+
+    Columns are fixed by default: ids, counts, dates and statuses are never cut or
+    wrapped. `text` marks long text from the data (titles, names, e-mails, references):
+    a table cuts it to one line with `…` to fit the width (`wrap`: wraps it instead,
+    for the few sentences a person must read whole, such as a refusal's reason).
+    """
+
     key: str
     header: str = ""
     justify: str = "left"
-    no_wrap: bool = False
+    text: bool = False
+    wrap: bool = False
 
     @property
     def title(self) -> str:
@@ -116,19 +131,249 @@ def cell(value: Any, *, terminal: bool) -> str:
     return literal(value)
 
 
-def console(file: IO[str] | None = None) -> Any:
-    """A rich console that never interprets markup or emoji codes. Off a terminal (and
-    without COLUMNS) it is wide, so tables in logs and pipes do not wrap at 80."""
-    import os
+# --- width -------------------------------------------------------------------------------
 
+WIDE = 200  # off a terminal without COLUMNS: logs and pipes get wide tables, as before
+GAP = 2  # cells between two columns of a table (see `_rich_table`)
+MIN_TEXT = 8  # a text column is cut to no fewer cells than this (or its header, if longer)
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _terminal_size(stream: object) -> os.terminal_size | None:
+    try:
+        return os.get_terminal_size(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def output_width(file: IO[str] | None = None) -> int:
+    """The width tables must fit: the terminal's on a terminal; off a terminal `COLUMNS`
+    when it is set to a positive number, else `WIDE`."""
+    out = file or sys.stdout
+    if _isatty(out):
+        size = _terminal_size(out)
+        if size is not None and size.columns > 0:
+            return size.columns
+    raw = os.environ.get("COLUMNS", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    return WIDE if not _isatty(out) else 80
+
+
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` terminal cells: cut with `…` when longer (wide CJK
+    characters and emoji count two cells; a wide character is never split)."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    return set_cell_size(text, width - 1).rstrip(" ") + "…"
+
+
+def fit_widths(
+    natural: Sequence[int], minimum: Sequence[int], width: int, gap: int = GAP
+) -> list[int] | None:
+    """Column widths that fit `width` cells with `gap` cells between columns, or None
+    when even the minimums do not.
+
+    Every column gets its natural width when they all fit. Otherwise the columns that
+    may shrink (minimum below natural) share what the others leave: each gets at least
+    its minimum, and the rest goes to them fairly, so a short title keeps its whole
+    width and the long ones are cut alike.
+    """
+    total = sum(natural) + gap * (len(natural) - 1)
+    if total <= width:
+        return list(natural)
+    widths = list(minimum)
+    spare = width - (sum(widths) + gap * (len(widths) - 1))
+    if spare < 0:
+        return None
+    growing = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
+    while spare > 0 and growing:
+        share = max(1, spare // len(growing))
+        # The narrowest first: what they leave of their share goes to the wider ones.
+        for i in sorted(growing, key=lambda i: natural[i] - widths[i]):
+            add = min(share, natural[i] - widths[i], spare)
+            widths[i] += add
+            spare -= add
+        growing = [i for i in growing if widths[i] < natural[i]]
+    return widths
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which columns a table shows (indexes into its columns) and their widths."""
+
+    shown: tuple[int, ...]
+    widths: tuple[int, ...]
+
+    def dropped(self, count: int) -> list[int]:
+        return [i for i in range(count) if i not in self.shown]
+
+
+def layout(columns: Sequence[Col], cells: Sequence[Sequence[str]], width: int) -> Layout:
+    """Fit a table of `cells` (rows of rendered strings) to `width` cells.
+
+    Fixed columns keep their natural width, and every header stays whole. Text columns
+    shrink, down to `MIN_TEXT` cells or their header. When even that does not fit, the
+    rightmost columns are left out, one at a time, down to the first column, which is
+    always shown (a width narrower than it is the one case where a line is longer).
+    """
+    from rich.cells import cell_len
+
+    headers = [cell_len(c.title) for c in columns]
+    natural = list(headers)
+    for row in cells:
+        for i, value in enumerate(row):
+            n = cell_len(value)
+            if n > natural[i]:
+                natural[i] = n
+    minimum = [
+        max(h, min(n, MIN_TEXT)) if c.text else n
+        for c, h, n in zip(columns, headers, natural, strict=True)
+    ]
+    shown = list(range(len(columns)))
+    while True:
+        widths = fit_widths([natural[i] for i in shown], [minimum[i] for i in shown], width)
+        if widths is not None:
+            return Layout(tuple(shown), tuple(widths))
+        if len(shown) == 1:
+            return Layout(tuple(shown), (minimum[shown[0]],))
+        shown.pop()
+
+
+# --- printing to the terminal, a pipe or the pager ------------------------------------------
+
+PAGER_ENV = "SESSIONMIG_PAGER"
+
+
+def console(file: IO[str] | None = None, *, width: int | None = None) -> Any:
+    """A rich console that never interprets markup or emoji codes, as wide as
+    `output_width` says (on a terminal its width, else COLUMNS, else wide)."""
     from rich.console import Console
 
     out = file or sys.stdout
-    width = None
-    if not out.isatty() and not os.environ.get("COLUMNS"):
-        width = 200
     return Console(
-        file=out, width=width, highlight=False, emoji=False, markup=False, soft_wrap=False
+        file=out,
+        width=width or output_width(out),
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def pager_command(env: Mapping[str, str] | None = None) -> list[str] | None:
+    """The pager to use on a terminal, as an argument list (shlex-split, run without a
+    shell): SESSIONMIG_PAGER if set, else PAGER if set and not empty, else `less -FRX`
+    when it is installed. An empty SESSIONMIG_PAGER, or `cat`, means no pager."""
+    import shlex
+    import shutil
+
+    env = os.environ if env is None else env
+    if PAGER_ENV in env:
+        name, raw = PAGER_ENV, env[PAGER_ENV]
+    elif env.get("PAGER", "").strip():
+        name, raw = "PAGER", env["PAGER"]
+    elif shutil.which("less"):
+        return ["less", "-FRX"]
+    else:
+        return None
+    try:
+        argv = shlex.split(raw)
+    except ValueError as exc:
+        notice(f"{name}: cannot read {raw!r} as a command ({exc}); not paging")
+        return None
+    if not argv or os.path.basename(argv[0]) == "cat":
+        return None
+    return argv
+
+
+def page(text: str, argv: Sequence[str]) -> bool:
+    """Show `text` through the pager `argv`; False when it cannot be started.
+
+    A pager that exits before reading everything (q in less) is not an error. Ctrl-C
+    belongs to the pager while it runs (less uses it), so this process ignores it.
+    """
+    import signal
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # git's habit: a bare `less` keeps colours, quits if short
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, env=env)
+    except OSError as exc:
+        notice(f"pager {argv[0]!r} cannot be started ({exc.strerror or exc}); not paging")
+        return False
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        assert proc.stdin is not None
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        try:
+            proc.stdin.write(text.encode(encoding, errors="replace"))
+            proc.stdin.close()
+        except OSError as exc:  # EPIPE: the pager quit early
+            if not isinstance(exc, BrokenPipeError) and exc.errno != errno.EPIPE:
+                raise
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        proc.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return True
+
+
+def show(renderables: Sequence[Any], file: IO[str] | None = None) -> None:
+    """Print rich renderables; on a terminal, through the pager when taller than it."""
+    out = file or sys.stdout
+    con = console(out)
+    pager = pager_command() if out is sys.stdout and _isatty(out) else None
+    if pager is None:
+        for r in renderables:
+            con.print(r)
+        return
+    with con.capture() as captured:
+        for r in renderables:
+            con.print(r)
+    text = captured.get()
+    size = _terminal_size(out)
+    if size is not None and text.count("\n") >= size.lines and page(text, pager):
+        return
+    out.write(text)
+    out.flush()
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _rich_table(title: str | None, *, header: bool = True) -> Any:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    # No outer edge and collapsed padding: GAP (2) cells between columns, none outside.
+    return Table(
+        title=Text(literal(title)) if title else None,
+        box=box.SIMPLE_HEAD if header else None,
+        show_header=header,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+        title_justify="left",
     )
 
 
@@ -140,24 +385,174 @@ def table(
     caption: str | None = None,
     file: IO[str] | None = None,
 ) -> None:
-    from rich import box
-    from rich.table import Table
+    """A table for people that fits `output_width`: one line per row (text columns cut
+    with `…`, or wrapped for `Col.wrap`), headers whole, ids/counts/dates/statuses whole.
+    Columns that cannot fit at all are left out from the right, and stderr says which.
+    `caption` is a line of text printed under the table."""
     from rich.text import Text
 
-    terminal = stdout_is_terminal() if file is None else file.isatty()
-    tbl = Table(
-        title=Text(literal(title)) if title else None,
-        caption=Text(literal(caption)) if caption else None,
-        box=box.SIMPLE_HEAD,
-        header_style="bold",
-        title_justify="left",
-        caption_justify="left",
-    )
-    for col in columns:
-        tbl.add_column(col.title, justify=col.justify, no_wrap=col.no_wrap)  # type: ignore[arg-type]
-    for row in rows:
-        tbl.add_row(*(Text(cell(row.get(c.key), terminal=terminal)) for c in columns))
-    console(file).print(tbl)
+    out = file or sys.stdout
+    terminal = _isatty(out)
+    width = output_width(out)
+    cells = [[cell(row.get(c.key), terminal=terminal) for c in columns] for row in rows]
+    fit = layout(columns, cells, width)
+    tbl = _rich_table(title)
+    for i, w in zip(fit.shown, fit.widths, strict=True):
+        col = columns[i]
+        tbl.add_column(
+            col.title,
+            justify=col.justify,
+            width=w,
+            no_wrap=not col.wrap,
+            overflow="fold" if col.wrap else "ellipsis",
+        )
+    for values in cells:
+        tbl.add_row(
+            *(
+                Text(values[i] if columns[i].wrap else cut(values[i], w))
+                for i, w in zip(fit.shown, fit.widths, strict=True)
+            )
+        )
+    renderables: list[Any] = [tbl]
+    if caption:
+        renderables.append(Text(literal(caption)))
+    show(renderables, out)
+    dropped = fit.dropped(len(columns))
+    if dropped:
+        notice(
+            f"left out to fit {width} columns: {', '.join(columns[i].key for i in dropped)} "
+            "(choose columns with --columns, or see every field with --format json)"
+        )
+
+
+def details(
+    pairs: Sequence[tuple[str, Any]], *, title: str | None = None, file: IO[str] | None = None
+) -> None:
+    """A two-column field/value table for `show` commands, fitting `output_width`: labels
+    whole on one line, long values wrapped inside the value column."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out = file or sys.stdout
+    terminal = _isatty(out)
+    width = output_width(out)
+    label_width = max((cell_len(k) for k, _ in pairs), default=1)
+    tbl = _rich_table(title, header=False)
+    tbl.add_column("field", style="bold", no_wrap=True, width=label_width)
+    tbl.add_column("value", overflow="fold", max_width=max(1, width - label_width - GAP))
+    for key, value in pairs:
+        text = (
+            literal(value, keep_newlines=True)
+            if isinstance(value, str)
+            else cell(value, terminal=terminal)
+        )
+        tbl.add_row(Text(key), Text(text))
+    show([tbl], out)
+
+
+# --- listings -------------------------------------------------------------------------------
+
+TABLE_LIMIT = 100  # rows a table shows without --limit / --all
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    """What a listing command prints: every column (its JSON keys, in order), the few
+    its table shows by default, its table title and what an empty table says."""
+
+    title: str
+    columns: tuple[Col, ...]
+    default: tuple[str, ...]
+    empty: str = "nothing to show"
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in self.default if k not in self.keys]
+        if unknown or not self.default:
+            raise ValueError(f"{self.title}: bad default columns {unknown}")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def pick(self, keys: Sequence[str]) -> tuple[Col, ...]:
+        by_key = {c.key: c for c in self.columns}
+        return tuple(by_key[k] for k in keys)
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """The output options every listing shares (`--format`, `--columns`, `--limit`,
+    `--all`), checked: `columns` are the ones to print, in order."""
+
+    fmt: ListFormat
+    columns: tuple[Col, ...]
+    limit: int | None = None
+    all: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        spec: ListingSpec,
+        fmt: ListFormat | str,
+        columns: str | None = None,
+        limit: int | None = None,
+        all: bool = False,
+    ) -> ListOptions:
+        from sessionmig.errors import UsageError
+
+        fmt = ListFormat(getattr(fmt, "value", fmt))
+        if limit is not None and all:
+            raise UsageError("--limit and --all cannot be combined: give one of them")
+        if columns is None:
+            keys = spec.default if fmt is ListFormat.table else spec.keys
+        else:
+            keys = tuple(k.strip().lower() for k in columns.split(","))
+            valid = ", ".join(spec.keys)
+            if not any(keys):
+                raise UsageError(f"--columns: give one or more of these keys: {valid}")
+            for k in keys:
+                if k not in spec.keys:
+                    raise UsageError(f"--columns: unknown key {literal(k)!r}; valid keys: {valid}")
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise UsageError(f"--columns: {', '.join(twice)} given more than once")
+        return cls(fmt, spec.pick(keys), limit, all)
+
+    def window(self) -> Window:
+        """What to ask the store for: a table its first TABLE_LIMIT rows (or --limit N)
+        and how many it leaves out; JSON and CSV every row unless --limit."""
+        from sessionmig.paging import Window
+
+        if self.fmt is not ListFormat.table:
+            return Window(self.limit)
+        if self.all:
+            return Window(None)
+        return Window(self.limit or TABLE_LIMIT, count_rest=True)
+
+
+def listing(page: Page, spec: ListingSpec, options: ListOptions) -> None:
+    """The one way every listing prints: JSON or CSV of the chosen keys (every key by
+    default), or a table of the chosen columns (the listing's default few), bounded, with
+    a notice on stderr of the rows it left out."""
+    columns = options.columns
+    if options.fmt is ListFormat.json:
+        keys = [c.key for c in columns]
+        dump_json([{k: row.get(k) for k in keys} for row in page.rows])
+        return
+    if options.fmt is ListFormat.csv:
+        dump_csv(page.rows, columns)
+        return
+    rows = list(page.rows)
+    if not rows:
+        notice(spec.empty)
+        return
+    table(rows, columns, title=spec.title)
+    if page.left_out:
+        total = len(rows) + page.left_out
+        notice(
+            f"showing the first {len(rows)} of {total} rows, {page.left_out} left out: "
+            f"see them with --limit {total} or --all (or --format json/csv)"
+        )
 
 
 def _json_default(value: Any) -> Any:
@@ -189,53 +584,6 @@ def dump_csv(
                 v = "; ".join(str(x) for x in v)
             values.append("" if v is None else v)
         writer.writerow(values)
-
-
-def listing(
-    rows: Sequence[Mapping[str, Any]],
-    columns: Sequence[Col],
-    fmt: ListFormat | ShowFormat | str,
-    *,
-    title: str | None = None,
-    empty: str = "nothing to show",
-) -> None:
-    """Print a listing in the requested format; JSON/CSV keys are the columns' keys."""
-    fmt = getattr(fmt, "value", fmt)
-    if fmt == "json":
-        dump_json([{c.key: row.get(c.key) for c in columns} for row in rows])
-    elif fmt == "csv":
-        dump_csv(rows, columns)
-    elif not rows:
-        notice(empty)
-    else:
-        table(rows, columns, title=title)
-
-
-def details(
-    pairs: Sequence[tuple[str, Any]], *, title: str | None = None, file: IO[str] | None = None
-) -> None:
-    """A two-column field/value table for `show` commands."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    terminal = stdout_is_terminal() if file is None else file.isatty()
-    tbl = Table(
-        title=Text(literal(title)) if title else None,
-        box=box.SIMPLE,
-        show_header=False,
-        title_justify="left",
-    )
-    tbl.add_column("field", style="bold")
-    tbl.add_column("value")
-    for key, value in pairs:
-        text = (
-            literal(value, keep_newlines=True)
-            if isinstance(value, str)
-            else cell(value, terminal=terminal)
-        )
-        tbl.add_row(Text(key), Text(text))
-    console(file).print(tbl)
 
 
 class status:

@@ -1,16 +1,16 @@
 """Options and helpers shared by the command modules (light imports only)."""
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
 from sessionmig.context import AppContext
-from sessionmig.render import ListFormat, ShowFormat
+from sessionmig.paging import MAX_LIMIT
+from sessionmig.render import TABLE_LIMIT, ListFormat, ListingSpec, ListOptions, ShowFormat
 
-ListFormatOpt = Annotated[
-    ListFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table, json or csv."),
-]
 ShowFormatOpt = Annotated[
     ShowFormat,
     typer.Option("--format", "-f", case_sensitive=False, help="Output format: table or json."),
@@ -37,7 +37,115 @@ def positive_ids(values: list[int] | None) -> list[int] | None:
     return values
 
 
+def positive_limit(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_LIMIT:
+        raise typer.BadParameter(f"N is a whole number from 1 to {MAX_LIMIT}, got {value}")
+    return value
+
+
 def state(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext)
     return obj
+
+
+# --- the output options of every listing ---------------------------------------------------
+
+_OUTPUT_PARAMS = ("fmt", "columns", "limit", "show_all")
+
+
+def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
+    keys = ",".join(spec.keys)
+    default = ",".join(spec.default)
+    options: list[tuple[str, Any, Any]] = [
+        (
+            "fmt",
+            Annotated[
+                ListFormat,
+                typer.Option(
+                    "--format",
+                    "-f",
+                    case_sensitive=False,
+                    help="Output format: table, json or csv.",
+                ),
+            ],
+            ListFormat.table,
+        ),
+        (
+            "columns",
+            Annotated[
+                str | None,
+                typer.Option(
+                    "--columns",
+                    metavar="KEY,...",
+                    help=f"The columns to print, in this order (table, CSV and JSON), among: "
+                    f"{keys}. Default: {default} in a table, every key in JSON and CSV.",
+                ),
+            ],
+            None,
+        ),
+        (
+            "limit",
+            Annotated[
+                int | None,
+                typer.Option(
+                    "--limit",
+                    metavar="N",
+                    callback=positive_limit,
+                    help=f"At most N rows (N >= 1). Without it a table shows the first "
+                    f"{TABLE_LIMIT} and says how many it left out; JSON and CSV list every row.",
+                ),
+            ],
+            None,
+        ),
+        (
+            "show_all",
+            Annotated[
+                bool, typer.Option("--all", help="Every row, also in a table (not with --limit).")
+            ],
+            False,
+        ),
+    ]
+    return [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in options
+    ]
+
+
+def listing_options(
+    spec: ListingSpec,
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a listing command the output options every listing shares, defined once:
+    `--format table|json|csv`, `--columns KEY,...`, `--limit N` and `--all` (the
+    sqlite-utils `output_options` habit).
+
+    The decorated function declares a parameter `out: ListOptions` instead of them and
+    receives the checked options (an unknown --columns key, or --limit with --all, is
+    exit 2 before the store is opened); it asks the store for `out.window()` and prints
+    with `render.listing(page, spec, out)`.
+    """
+
+    def decorate(fn: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(fn)
+        if "out" not in signature.parameters or set(_OUTPUT_PARAMS) & set(signature.parameters):
+            raise TypeError(f"{fn.__name__}: a listing takes `out: ListOptions`, not its options")
+        kept = [p for name, p in signature.parameters.items() if name != "out"]
+
+        @functools.wraps(fn)
+        def command(
+            *args: Any,
+            fmt: ListFormat,
+            columns: str | None,
+            limit: int | None,
+            show_all: bool,
+            **kwargs: Any,
+        ) -> None:
+            out = ListOptions.parse(spec, fmt, columns, limit, show_all)
+            fn(*args, **kwargs, out=out)
+
+        params = [*kept, *_output_parameters(spec)]
+        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+        return command
+
+    return decorate

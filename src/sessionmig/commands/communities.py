@@ -2,23 +2,29 @@
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, state
-from sessionmig.render import Col, ListFormat
+from sessionmig.commands._common import listing_options, state
+from sessionmig.render import Col, ListingSpec, ListOptions
 
 app = typer.Typer(help="Communities and their video libraries.", no_args_is_help=True)
 
-COLUMNS = (
-    Col("id", "ID", "right"),
-    Col("title"),
-    Col("audience"),
-    Col("drafts", justify="right"),
-    Col("published", justify="right"),
-    Col("videos", justify="right"),
+COMMUNITIES = ListingSpec(
+    title="Communities",
+    columns=(
+        Col("id", "ID", "right"),
+        Col("title", text=True),
+        Col("audience", text=True),
+        Col("drafts", justify="right"),
+        Col("published", justify="right"),
+        Col("videos", justify="right"),
+    ),
+    default=("id", "title", "audience", "drafts", "published", "videos"),
+    empty="no communities you can read",
 )
 
 
 @app.command("list")
-def list_communities(ctx: typer.Context, fmt: ListFormatOpt = ListFormat.table) -> None:
+@listing_options(COMMUNITIES)
+def list_communities(ctx: typer.Context, out: ListOptions) -> None:
     """List the communities you can read, with their videos counted by status.
 
     Example: sessionmig --as ana@acme.test communities list
@@ -27,5 +33,5 @@ def list_communities(ctx: typer.Context, fmt: ListFormatOpt = ListFormat.table) 
     from sessionmig.store import queries
 
     app_ctx = state(ctx)
-    rows = queries.list_communities(app_ctx.engine(), app_ctx.actor())
-    listing(rows, COLUMNS, fmt, title="Communities", empty="no communities you can read")
+    page = queries.list_communities(app_ctx.engine(), app_ctx.actor(), out.window())
+    listing(page, COMMUNITIES, out)

@@ -2,25 +2,31 @@
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, state
-from sessionmig.render import Col, ListFormat
+from sessionmig.commands._common import listing_options, state
+from sessionmig.render import Col, ListingSpec, ListOptions
 
 app = typer.Typer(help="Events and their sessions' migration status.", no_args_is_help=True)
 
-COLUMNS = (
-    Col("id", "ID", "right"),
-    Col("name"),
-    Col("audience"),
-    Col("starts_on", "Starts"),
-    Col("ends_on", "Ends"),
-    Col("sessions", justify="right"),
-    Col("eligible", justify="right"),
-    Col("migrated", justify="right"),
+EVENTS = ListingSpec(
+    title="Events",
+    columns=(
+        Col("id", "ID", "right"),
+        Col("name", text=True),
+        Col("audience", text=True),
+        Col("starts_on", "Starts"),
+        Col("ends_on", "Ends"),
+        Col("sessions", justify="right"),
+        Col("eligible", justify="right"),
+        Col("migrated", justify="right"),
+    ),
+    default=("id", "name", "starts_on", "sessions", "eligible", "migrated"),
+    empty="no events you can read",
 )
 
 
 @app.command("list")
-def list_events(ctx: typer.Context, fmt: ListFormatOpt = ListFormat.table) -> None:
+@listing_options(EVENTS)
+def list_events(ctx: typer.Context, out: ListOptions) -> None:
     """List the events you can read, with counts of sessions, eligible and migrated ones.
 
     Example: sessionmig --as ana@acme.test events list --format json
@@ -29,5 +35,5 @@ def list_events(ctx: typer.Context, fmt: ListFormatOpt = ListFormat.table) -> No
     from sessionmig.store import queries
 
     app_ctx = state(ctx)
-    rows = queries.list_events(app_ctx.engine(), app_ctx.actor())
-    listing(rows, COLUMNS, fmt, title="Events", empty="no events you can read")
+    page = queries.list_events(app_ctx.engine(), app_ctx.actor(), out.window())
+    listing(page, EVENTS, out)

@@ -6,22 +6,28 @@ from typing import Annotated
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, id_option, state
+from sessionmig.commands._common import id_option, listing_options, state
 from sessionmig.errors import UsageError
-from sessionmig.render import Col, ListFormat
+from sessionmig.render import Col, ListingSpec, ListOptions
 
-COLUMNS = (
-    Col("session_id", justify="right"),
-    Col("session_title"),
-    Col("event_id", justify="right"),
-    Col("event_name"),
-    Col("community_id", justify="right"),
-    Col("community_title"),
-    Col("actor_email"),
-    Col("actor_name"),
-    Col("migrated_at", no_wrap=True),
-    Col("video_id", justify="right"),
-    Col("video_status"),
+# The columns are the spec's `history --format json` keys, in order.
+HISTORY = ListingSpec(
+    title="Migration history",
+    columns=(
+        Col("session_id", "Session", "right"),
+        Col("session_title", "Title", text=True),
+        Col("event_id", "Event id", "right"),
+        Col("event_name", "Event", text=True),
+        Col("community_id", "Community id", "right"),
+        Col("community_title", "Community", text=True),
+        Col("actor_email", "Actor", text=True),
+        Col("actor_name", "Actor name", text=True),
+        Col("migrated_at", "Migrated at"),
+        Col("video_id", "Video", "right"),
+        Col("video_status", "Video status"),
+    ),
+    default=("migrated_at", "session_id", "session_title", "community_title", "actor_email"),
+    empty="no migration records match",
 )
 
 # ISO 8601 as accepted here: a date, or a date and a time (hours, minutes, seconds,
@@ -70,6 +76,7 @@ def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
     return value + step
 
 
+@listing_options(HISTORY)
 def history(
     ctx: typer.Context,
     community: Annotated[
@@ -104,17 +111,14 @@ def history(
             help="Up to this date or timestamp; a date includes that whole UTC day.",
         ),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", metavar="N", min=1, help="At most N records (N >= 1)."),
-    ] = None,
-    fmt: ListFormatOpt = ListFormat.table,
+    *,
+    out: ListOptions,
 ) -> None:
     """The migration records you can read, newest first: who moved which session, when.
 
     A record is visible to users whose grants cover its event or its community.
-    Records of deleted sessions are kept, with the titles they had. Without --limit
-    every record is listed.
+    Records of deleted sessions are kept, with the titles they had. Without --limit,
+    JSON and CSV list every record and a table the first 100.
 
     Example: sessionmig --as sam@acme.test history --event 10 --since 2026-11-01 --format csv
     """
@@ -129,7 +133,7 @@ def history(
     if actor_email is not None and not actor_email.strip():
         raise UsageError("--actor: an e-mail address is required")
     app_ctx = state(ctx)
-    rows = records(
+    page = records(
         app_ctx.engine(),
         app_ctx.actor(),
         Filters(
@@ -139,7 +143,7 @@ def history(
             actor_email=actor_email,
             since=start,
             before=before,
-            limit=limit,
         ),
+        out.window(),
     )
-    listing(rows, COLUMNS, fmt, title="Migration history", empty="no migration records match")
+    listing(page, HISTORY, out)

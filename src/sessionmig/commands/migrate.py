@@ -18,15 +18,14 @@ if TYPE_CHECKING:
     from sessionmig.prompts import Prompter
     from sessionmig.store.migrate import MigrationResult
 
+# What differs per session; the community, the actor and the time are the same for the
+# whole batch and are said once, under the table.
 AUDIT_COLUMNS = (
-    Col("session_id", "Session", "right", no_wrap=True),
-    Col("title"),
-    Col("outcome", no_wrap=True),
-    Col("reason"),
-    Col("video_id", "Video", "right", no_wrap=True),
-    Col("community"),
-    Col("actor"),
-    Col("time", no_wrap=True),
+    Col("session_id", "Session", "right"),
+    Col("title", text=True),
+    Col("outcome"),
+    Col("reason", text=True, wrap=True),
+    Col("video_id", "Video", "right"),
 )
 
 
@@ -200,7 +199,8 @@ def _ask_community(prompter: "Prompter", engine: Any, actor: "Actor") -> int:
 
     rows = queries.list_communities(engine, actor)
     options = [
-        Option(r["id"], f"{r['title']}  ({r['audience']}, {r['videos']} videos)") for r in rows
+        Option(r["id"], f"#{r['id']}  {r['title']}  ({r['audience']}, {r['videos']} videos)")
+        for r in rows.rows
     ]
     if not options:
         raise UsageError("migrate: your client has no community to migrate into")
@@ -215,10 +215,11 @@ def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: 
     options = [
         Option(
             r["id"],
-            f"{r['name']}  ({r['starts_on']}, {r['eligible']} eligible of {r['sessions']} sessions)",
+            f"#{r['id']}  {r['name']}  "
+            f"({r['starts_on']}, {r['eligible']} eligible of {r['sessions']} sessions)",
             None if r["eligible"] else "no eligible session",
         )
-        for r in rows
+        for r in rows.rows
     ]
     if not options:
         raise UsageError("migrate: your client has no event")
@@ -235,7 +236,7 @@ def _ask_sessions(prompter: "Prompter", engine: Any, actor: "Actor", event_id: i
     for f in facts:
         verdict = eligibility(f)
         options.append(Option(f.id, f"#{f.id}  {f.title}", verdict.reason))
-    return prompter.choose_many("Sessions to migrate (space to tick, a: all, i: invert):", options)
+    return prompter.choose_many("Sessions to migrate:", options)
 
 
 def _confirm(
@@ -301,6 +302,25 @@ def summary_line(result: "MigrationResult") -> str:
     )
 
 
+def audit_caption(result: "MigrationResult") -> str:
+    """The line under the audit table: where to, by whom, when (the same for every row)."""
+    from sessionmig.render import friendly_time
+
+    community = result.community
+    when = (
+        "nothing written (dry run)"
+        if result.dry_run
+        else f"at {friendly_time(result.migrated_at)}"
+        if result.migrated_at is not None and any(o.outcome == "migrated" for o in result.outcomes)
+        else "nothing migrated"
+    )
+    return (
+        f"Community '{community['title']}' (#{community['id']}), "
+        f"event '{result.event['name']}' (#{result.event['id']}), "
+        f"by {result.actor.email}, {when}"
+    )
+
+
 def report(result: "MigrationResult", fmt: ShowFormat) -> None:
     from sessionmig import render
 
@@ -316,14 +336,11 @@ def report(result: "MigrationResult", fmt: ShowFormat) -> None:
                 else o.outcome,
                 "reason": o.reason,
                 "video_id": o.video_id,
-                "community": result.community["title"],
-                "actor": result.actor.email,
-                "time": result.migrated_at if o.outcome == "migrated" else None,
             }
             for o in result.outcomes
         ]
         title = "Migration audit" + (" (dry run)" if result.dry_run else "")
-        render.table(rows, AUDIT_COLUMNS, title=title)
+        render.table(rows, AUDIT_COLUMNS, title=title, caption=audit_caption(result))
     if not result.outcomes:
         render.notice("nothing to migrate: no eligible session in this event")
     render.notice(summary_line(result))

@@ -4,25 +4,37 @@ from typing import Annotated, Any
 
 import typer
 
-from sessionmig.commands._common import ListFormatOpt, ShowFormatOpt, id_option, positive_id, state
-from sessionmig.render import Col, ListFormat, ShowFormat
+from sessionmig.commands._common import (
+    ShowFormatOpt,
+    id_option,
+    listing_options,
+    positive_id,
+    state,
+)
+from sessionmig.render import Col, ListingSpec, ListOptions, ShowFormat
 
 app = typer.Typer(help="Event sessions, as the back-office sees them.", no_args_is_help=True)
 
-COLUMNS = (
-    Col("id", "ID", "right"),
-    Col("event_id", "Event", "right"),
-    Col("title"),
-    Col("format"),
-    Col("source"),
-    Col("public"),
-    Col("eligibility"),
-    Col("community_id", "Community", "right"),
-    Col("community", "Community title"),
+SESSIONS = ListingSpec(
+    title="Sessions",
+    columns=(
+        Col("id", "ID", "right"),
+        Col("event_id", "Event", "right"),
+        Col("title", text=True),
+        Col("format"),
+        Col("source"),
+        Col("public"),
+        Col("eligibility"),
+        Col("community_id", "Community id", "right"),
+        Col("community", "Community", text=True),
+    ),
+    default=("id", "event_id", "title", "eligibility", "community"),
+    empty="no sessions match",
 )
 
 
 @app.command("list")
+@listing_options(SESSIONS)
 def list_sessions(
     ctx: typer.Context,
     event: Annotated[
@@ -39,7 +51,8 @@ def list_sessions(
         bool,
         typer.Option("--public", help="Only what the event still shows to attendees (R6)."),
     ] = False,
-    fmt: ListFormatOpt = ListFormat.table,
+    *,
+    out: ListOptions,
 ) -> None:
     """List sessions: the back-office listing, migrated ones included with their community.
 
@@ -49,15 +62,16 @@ def list_sessions(
     from sessionmig.store import queries
 
     app_ctx = state(ctx)
-    rows = queries.list_sessions(
+    page = queries.list_sessions(
         app_ctx.engine(),
         app_ctx.actor(),
         event_id=event,
         eligible=eligible,
         migrated=migrated,
         public=public,
+        window=out.window(),
     )
-    listing(rows, COLUMNS, fmt, title="Sessions", empty="no sessions match")
+    listing(page, SESSIONS, out)
 
 
 def notice_line(migration: dict[str, Any]) -> str:
@@ -119,7 +133,7 @@ DELETE_COLUMNS = (
     Col("community_title", "Community title"),
     Col("video_id", "Video kept", "right"),
     Col("deleted_by", "Deleted by"),
-    Col("deleted_at", "Deleted at", no_wrap=True),
+    Col("deleted_at", "Deleted at"),
 )
 
 

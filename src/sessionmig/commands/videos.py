@@ -6,31 +6,36 @@ from typing import Annotated, Any
 import typer
 
 from sessionmig.commands._common import (
-    ListFormatOpt,
     ShowFormatOpt,
     id_option,
+    listing_options,
     positive_id,
     positive_ids,
     state,
 )
-from sessionmig.render import Col, ListFormat, ShowFormat
+from sessionmig.render import Col, ListingSpec, ListOptions, ShowFormat
 
 app = typer.Typer(help="Community videos: list, show, publish, unpublish.", no_args_is_help=True)
 
-COLUMNS = (
-    Col("id", "ID", "right"),
-    Col("community_id", "Community", "right"),
-    Col("community_title", "Community title"),
-    Col("status"),
-    Col("title"),
-    Col("source_kind", "Source"),
-    Col("source_ref", "Video"),
-    Col("source_event_id", "Event", "right"),
-    Col("source_event_name", "Event name"),
-    Col("source_session_id", "Session", "right"),
-    Col("speakers"),
-    Col("partners"),
-    Col("created_at", "Created", no_wrap=True),
+VIDEOS = ListingSpec(
+    title="Community videos",
+    columns=(
+        Col("id", "ID", "right"),
+        Col("community_id", "Community id", "right"),
+        Col("community_title", "Community", text=True),
+        Col("status"),
+        Col("title", text=True),
+        Col("source_kind", "Source"),
+        Col("source_ref", "Video", text=True),
+        Col("source_event_id", "Event id", "right"),
+        Col("source_event_name", "Event", text=True),
+        Col("source_session_id", "Session", "right"),
+        Col("speakers", text=True),
+        Col("partners", text=True),
+        Col("created_at", "Created"),
+    ),
+    default=("id", "status", "title", "community_title", "source_event_name"),
+    empty="no videos match",
 )
 
 
@@ -45,6 +50,7 @@ IdsArg = Annotated[
 
 
 @app.command("list")
+@listing_options(VIDEOS)
 def list_videos(
     ctx: typer.Context,
     community: Annotated[
@@ -55,7 +61,8 @@ def list_videos(
         VideoStatus | None,
         typer.Option("--status", case_sensitive=False, help="Only videos with this status."),
     ] = None,
-    fmt: ListFormatOpt = ListFormat.table,
+    *,
+    out: ListOptions,
 ) -> None:
     """List the videos of the communities you can read, with their carried content (R5).
 
@@ -65,13 +72,14 @@ def list_videos(
     from sessionmig.store import videos
 
     app_ctx = state(ctx)
-    rows = videos.list_videos(
+    page = videos.list_videos(
         app_ctx.engine(),
         app_ctx.actor(),
         community_id=community,
         status=status.value if status else None,
+        window=out.window(),
     )
-    listing(rows, COLUMNS, fmt, title="Community videos", empty="no videos match")
+    listing(page, VIDEOS, out)
 
 
 @app.command("show")
@@ -124,9 +132,9 @@ def _set_status(ctx: typer.Context, ids: list[int], status: str, fmt: ShowFormat
     app_ctx = state(ctx)
     change = videos.set_status(app_ctx.engine(), app_ctx.actor(), ids, status)
     if fmt is ShowFormat.json:
-        render.dump_json([{c.key: row.get(c.key) for c in COLUMNS} for row in change.rows])
+        render.dump_json([{k: row.get(k) for k in VIDEOS.keys} for row in change.rows])
     else:
-        render.table(change.rows, COLUMNS, title="Community videos")
+        render.table(change.rows, VIDEOS.pick(VIDEOS.default), title=VIDEOS.title)
     word = "published" if status == "published" else "unpublished (back to draft)"
     parts = []
     if change.changed:

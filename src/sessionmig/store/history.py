@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, false, func, or_, select, true
 
 from sessionmig.access import Actor, Reach, read_reach
+from sessionmig.paging import EVERY_ROW, Page, Window
 from sessionmig.store import tables as t
-from sessionmig.store.queries import reading, require_community, require_event
+from sessionmig.store.queries import fetch, reading, require_community, require_event
 
 # The spec's `history --format json` keys, in order (also the table and CSV columns).
 KEYS = (
@@ -42,7 +42,6 @@ class Filters:
     actor_email: str | None = None
     since: datetime | None = None  # inclusive
     before: datetime | None = None  # exclusive
-    limit: int | None = None
 
 
 def visible(reach: Reach) -> ColumnElement[bool]:
@@ -62,7 +61,7 @@ def visible(reach: Reach) -> ColumnElement[bool]:
     return or_(*conds) if conds else false()
 
 
-def history(engine: Engine, actor: Actor, filters: Filters) -> list[dict[str, Any]]:
+def history(engine: Engine, actor: Actor, filters: Filters, window: Window = EVERY_ROW) -> Page:
     """The records the actor may read, filtered, newest first (ties: latest id first).
 
     `--community` and `--event` must name objects the actor can read (NotFound
@@ -105,11 +104,10 @@ def history(engine: Engine, actor: Actor, filters: Filters) -> list[dict[str, An
         .where(*where)
         .order_by(r.c.migrated_at.desc(), r.c.id.desc())
     )
-    if filters.limit is not None:
-        stmt = stmt.limit(filters.limit)
     with reading(engine) as conn:
         if filters.community_id is not None:
             require_community(conn, actor, filters.community_id, reach)
         if filters.event_id is not None:
             require_event(conn, actor, filters.event_id, reach)
-        return [dict(row._mapping) for row in conn.execute(stmt)]
+        rows, left_out = fetch(conn, stmt, window)
+    return Page([dict(row._mapping) for row in rows], left_out)

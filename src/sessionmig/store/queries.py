@@ -3,7 +3,7 @@ returning plain dicts; every listing is one statement."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
     and_,
     case,
     false,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sessionmig.access import Actor, Grant, Reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.migration import ELIGIBLE_FORMAT, ELIGIBLE_SOURCES, SessionFacts, eligibility
+from sessionmig.paging import EVERY_ROW, MAX_LIMIT, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
 
@@ -150,7 +152,28 @@ def require_community(
 # --- listings --------------------------------------------------------------------------
 
 
-def list_events(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+def fetch(conn: Connection, stmt: Select[Any], window: Window) -> tuple[Sequence[Any], int]:
+    """The rows of `stmt` (ordered) within `window`, and how many matched beyond it.
+
+    A bounded window asks the database for `limit + 1` rows: the extra row tells
+    whether anything was left out, and only then, when the window asks for it, one
+    `COUNT(*)` of the same statement says how many. A table of the first 100 of
+    100,000 records thus reads 101 rows and counts, instead of rendering them all.
+    """
+    if window.limit is None:
+        return conn.execute(stmt).all(), 0
+    if not window.count_rest:
+        return conn.execute(stmt.limit(window.limit)).all(), 0
+    rows = conn.execute(stmt.limit(min(window.limit + 1, MAX_LIMIT))).all()
+    if len(rows) <= window.limit:
+        return rows, 0
+    total = conn.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+    return rows[: window.limit], max(0, int(total) - window.limit)
+
+
+def list_events(engine: Engine, actor: Actor, window: Window = EVERY_ROW) -> Page:
     s, e, r, a = t.session, t.event, t.record, t.audience
     eligible = func.coalesce(func.sum(case((eligible_clause(), 1), else_=0)), 0)
     stmt = (
@@ -173,7 +196,8 @@ def list_events(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         .order_by(e.c.starts_on, e.c.id)
     )
     with reading(engine) as conn:
-        return [dict(row._mapping) for row in conn.execute(stmt)]
+        rows, left_out = fetch(conn, stmt, window)
+    return Page([dict(row._mapping) for row in rows], left_out)
 
 
 def _source_label(kind: str | None) -> str:
@@ -188,7 +212,8 @@ def list_sessions(
     eligible: bool = False,
     migrated: bool = False,
     public: bool = False,
-) -> list[dict[str, Any]]:
+    window: Window = EVERY_ROW,
+) -> Page:
     """The back-office listing: migrated sessions included, with their community."""
     s, e, r, c = t.session, t.event, t.record, t.community
     reach = read_reach(actor)
@@ -222,10 +247,10 @@ def list_sessions(
     with reading(engine) as conn:
         if event_id is not None:
             require_event(conn, actor, event_id, reach)
-        rows = conn.execute(stmt).all()
+        rows, left_out = fetch(conn, stmt, window)
     # Rows unpack like tuples (positional, in the select's order): far cheaper than
     # 15 attribute look-ups by name per row.
-    return [
+    listed = [
         {
             "id": sid,
             "event_id": ev_id,
@@ -242,9 +267,10 @@ def list_sessions(
         }
         for sid, ev_id, event, title, fmt, kind, is_public, community_id, community in rows
     ]
+    return Page(listed, left_out)
 
 
-def list_communities(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
+def list_communities(engine: Engine, actor: Actor, window: Window = EVERY_ROW) -> Page:
     c, v, a = t.community, t.video, t.audience
     drafts = func.coalesce(func.sum(case((v.c.status == "draft", 1), else_=0)), 0)
     published = func.coalesce(func.sum(case((v.c.status == "published", 1), else_=0)), 0)
@@ -265,7 +291,8 @@ def list_communities(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         .order_by(c.c.title, c.c.id)
     )
     with reading(engine) as conn:
-        return [dict(row._mapping) for row in conn.execute(stmt)]
+        rows, left_out = fetch(conn, stmt, window)
+    return Page([dict(row._mapping) for row in rows], left_out)
 
 
 def _names(conn: Connection, link: Any, other: Any, key: str, session_id: int) -> list[str]:

@@ -16,10 +16,17 @@ from sqlalchemy import Connection, Engine, Select, select, update
 
 from sessionmig.access import Actor, edit_reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.paging import EVERY_ROW, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
 from sessionmig.store.idsets import in_ids
-from sessionmig.store.queries import community_scope, current_actor, reading, require_community
+from sessionmig.store.queries import (
+    community_scope,
+    current_actor,
+    fetch,
+    reading,
+    require_community,
+)
 
 STATUSES = ("draft", "published")
 
@@ -86,8 +93,13 @@ def _listing_rows(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]
 
 
 def list_videos(
-    engine: Engine, actor: Actor, *, community_id: int | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+    engine: Engine,
+    actor: Actor,
+    *,
+    community_id: int | None = None,
+    status: str | None = None,
+    window: Window = EVERY_ROW,
+) -> Page:
     """The videos of the communities the actor can read, by community then id."""
     v = t.video
     reach = read_reach(actor)
@@ -103,8 +115,9 @@ def list_videos(
     with reading(engine) as conn:
         if community_id is not None:
             require_community(conn, actor, community_id, reach)
-        rows = conn.execute(stmt).all()
-        return _listing_rows(conn, rows)
+        rows, left_out = fetch(conn, stmt, window)
+        # The speakers and partners of the rows shown only.
+        return Page(_listing_rows(conn, rows), left_out)
 
 
 def show_video(engine: Engine, actor: Actor, video_id: int) -> dict[str, Any]:
