@@ -222,3 +222,52 @@ def export() -> dict[str, Any]:
             ),
         ],
     }
+
+
+def with_many(
+    data: dict[str, Any],
+    *,
+    sessions: int = 0,
+    events: int = 0,
+    communities: int = 0,
+    title: str = "Bulk session",
+) -> dict[str, Any]:
+    """`data` plus an event 12 (audience 2) holding `sessions` online sessions with a video
+    file (ids from 20000, titled `title #N`), `events` more empty events (ids from 2000)
+    and `communities` more communities (ids from 3000), all of client 1."""
+    data["events"].append(
+        {
+            "id": 12,
+            "audience_id": 2,
+            "name": "Bulk Days",
+            "starts_on": "2026-12-01",
+            "ends_on": "2026-12-02",
+        }
+    )
+    for n in range(events):
+        data["events"].append(
+            {
+                "id": 2000 + n,
+                "audience_id": 2,
+                "name": f"Extra event {n}",
+                "starts_on": "2027-01-01",
+                "ends_on": "2027-01-01",
+            }
+        )
+    for n in range(communities):
+        data["communities"].append({"id": 3000 + n, "audience_id": 2, "title": f"Extra {n}"})
+    for n in range(sessions):
+        data["sessions"].append(
+            {
+                "id": 20000 + n,
+                "event_id": 12,
+                "title": f"{title} #{n}"[:500],
+                "summary": "",
+                "format": "online",
+                "source": {"kind": "video_file", "ref": f"videos/bulk-{n}.mp4"},
+                "thumbnail": None,
+                "speaker_ids": [],
+                "partner_ids": [],
+            }
+        )
+    return data

@@ -1,17 +1,10 @@
-"""End to end in a real pseudo-terminal: the installed `sessionmig` console script, driven
-with pexpect like a person at a keyboard.
-
-The terminal answers prompt_toolkit's cursor position requests (CPR, ``ESC [ 6 n``) the
-way xterm does; without an answer prompt_toolkit waits up to a second after each prompt.
-"""
+"""`sessionmig demo` and `migrate` end to end in a real pseudo-terminal (tests/ptyterm.py):
+the installed console script, driven with pexpect like a person at a keyboard."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,117 +12,23 @@ from typing import Any
 import pytest
 
 from sessionmig import demo
-
-pexpect = pytest.importorskip("pexpect")
-
-DOWN = "\x1b[B"
-ENTER = "\r"
-SPACE = " "
-CTRL_C = "\x03"
-CTRL_A = "\x01"  # questionary: tick all (with the search filter on)
-CTRL_I = "\t"  # questionary: invert (Ctrl-I is Tab)
-CPR_REQUEST = "\x1b[6n"
-CPR_ANSWER = "\x1b[1;1R"
-TIMEOUT = 20
-
-
-def console_script() -> str:
-    beside = Path(sys.executable).parent / "sessionmig"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("sessionmig")
-    if found is None:
-        pytest.fail("the sessionmig console script is not installed")
-    return found
-
-
-@pytest.fixture(scope="module")
-def pty_available() -> None:
-    try:
-        master, slave = os.openpty()
-    except OSError as exc:
-        pytest.skip(f"no pseudo-terminal available: {exc}")
-    os.close(master)
-    os.close(slave)
-
-
-def _env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")}
-    env.update(
-        SESSIONMIG_DB=url,
-        TERM="xterm",
-        COLUMNS="120",
-        LINES="40",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-class Terminal:
-    """One `sessionmig` process in a pty, with xterm's answer to cursor position requests."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self._log = log.open("w", encoding="utf-8")
-        try:
-            self.child = pexpect.spawn(
-                console_script(),
-                args,
-                env=env,
-                encoding="utf-8",
-                codec_errors="replace",
-                timeout=TIMEOUT,
-                dimensions=(40, 120),
-            )
-        except (OSError, pexpect.ExceptionPexpect) as exc:  # pragma: no cover - host specific
-            self._log.close()
-            pytest.skip(f"cannot spawn in a pseudo-terminal: {exc}")
-        self.child.logfile_read = self._log
-        self.log_path = log
-
-    def expect(self, text: Any) -> None:
-        """Wait for `text` (or EOF), answering every CPR request on the way."""
-        while True:
-            try:
-                index = self.child.expect_exact([CPR_REQUEST, text])
-            except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-                self._log.flush()
-                pytest.fail(
-                    f"waiting for {text!r}: {type(exc).__name__}\n"
-                    + self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-                )
-            if index == 0:
-                self.child.send(CPR_ANSWER)
-                continue
-            return
-
-    def send(self, keys: str) -> None:
-        self.child.send(keys)
-
-    def finish(self) -> int | None:
-        self.expect(pexpect.EOF)
-        self.child.close()
-        self._log.close()
-        return self.child.exitstatus  # type: ignore[no-any-return]
-
-    def kill(self) -> None:
-        if self.child.isalive():
-            self.child.terminate(force=True)
-        if not self._log.closed:
-            self._log.close()
+from tests.ptyterm import (
+    BACKSPACE,
+    CTRL_A,
+    CTRL_C,
+    CTRL_I,
+    DOWN,
+    ENTER,
+    SPACE,
+    console_script,
+    pty_env,
+    spawner,
+)
 
 
 @pytest.fixture
-def spawn(pty_available: None, tmp_path: Path) -> Iterator[Any]:
-    started: list[Terminal] = []
-
-    def start(url: str, *args: str) -> Terminal:
-        term = Terminal(list(args), _env(url), tmp_path / f"pty-{len(started)}.log")
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.kill()
+def spawn(tmp_path: Path) -> Iterator[Any]:
+    yield from spawner(tmp_path)
 
 
 def migrated_sessions(url: str) -> dict[int, int]:
@@ -145,7 +44,7 @@ def migrated_sessions(url: str) -> dict[int, int]:
             "--format",
             "json",
         ],
-        env={**_env(url), "SESSIONMIG_NO_PROMPT": "1"},
+        env=pty_env(url, {"SESSIONMIG_NO_PROMPT": "1"}),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -234,3 +133,32 @@ def test_ctrl_c_at_the_confirmation_exits_130_and_migrates_nothing(
     term.expect("cancelled")
     assert term.finish() == 130
     assert migrated_sessions(sqlite_url) == {}
+
+
+def test_pickers_filter_as_you_type_in_a_terminal(spawn: Any, sqlite_url: str) -> None:
+    """Screens for people: each picker filters by what is typed, matching the title or the
+    `#id` of its labels; in the checkbox, Ctrl-I (questionary's invert with the filter on)
+    works in a real terminal, and the instruction line says which keys do what."""
+    communities, events, eligible = demo_prompt_order()
+    community = communities[-1]
+    event = next(e for e in events if len(eligible[e["id"]]) >= 2)
+    typed_out = eligible[event["id"]][-1]
+    expected = [s for s in eligible[event["id"]] if s != typed_out]
+
+    term = spawn(sqlite_url, "demo")
+    term.expect("Destination community")
+    term.expect("type to filter")
+    term.send(f"#{community['id']}  " + ENTER)
+    term.expect("Source event")
+    term.send(f"#{event['id']}  " + ENTER)
+    term.expect("Sessions to migrate")
+    term.expect("<ctrl-i> invert")
+    # Tick the session typed by id, clear the filter, then invert: every other eligible one.
+    filter_text = f"#{typed_out}"
+    term.send(filter_text + SPACE + BACKSPACE * len(filter_text) + CTRL_I + ENTER)
+    term.expect(f"Migrate {len(expected)} session(s)")
+    term.send("y")
+    term.expect(f"{len(expected)} migrated, 0 already migrated, 0 refused")
+    assert term.finish() == 0
+    assert "Traceback" not in term.screen()
+    assert migrated_sessions(sqlite_url) == dict.fromkeys(expected, community["id"])

@@ -185,26 +185,30 @@ def fit_widths(
     when even the minimums do not.
 
     Every column gets its natural width when they all fit. Otherwise the columns that
-    may shrink (minimum below natural) share what the others leave: each gets at least
-    its minimum, and the rest goes to them fairly, so a short title keeps its whole
-    width and the long ones are cut alike.
+    may shrink (minimum below natural) share what the others leave, by water-filling:
+    each gets min(natural, max(minimum, level)) for the highest level that fits, so a
+    short title keeps its whole width and the long ones end up equally wide; the cells
+    left over go one each to the first columns still short of their natural width.
     """
-    total = sum(natural) + gap * (len(natural) - 1)
-    if total <= width:
+    room = width - gap * (len(natural) - 1)
+    if sum(natural) <= room:
         return list(natural)
-    widths = list(minimum)
-    spare = width - (sum(widths) + gap * (len(widths) - 1))
-    if spare < 0:
+    if sum(minimum) > room:
         return None
-    growing = [i for i, (w, n) in enumerate(zip(widths, natural, strict=True)) if w < n]
-    while spare > 0 and growing:
-        share = max(1, spare // len(growing))
-        # The narrowest first: what they leave of their share goes to the wider ones.
-        for i in sorted(growing, key=lambda i: natural[i] - widths[i]):
-            add = min(share, natural[i] - widths[i], spare)
-            widths[i] += add
-            spare -= add
-        growing = [i for i in growing if widths[i] < natural[i]]
+
+    def at(level: int) -> list[int]:
+        return [min(n, max(m, level)) for n, m in zip(natural, minimum, strict=True)]
+
+    low, high = 0, max(natural)  # at(low) fits, at(high) does not
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (mid, high) if sum(at(mid)) <= room else (low, mid)
+    widths = at(low)
+    spare = room - sum(widths)
+    for i, n in enumerate(natural):
+        if spare and widths[i] < n:
+            widths[i] += 1
+            spare -= 1
     return widths
 
 
@@ -336,10 +340,12 @@ def page(text: str, argv: Sequence[str]) -> bool:
     return True
 
 
-def show(renderables: Sequence[Any], file: IO[str] | None = None) -> None:
+def show(
+    renderables: Sequence[Any], file: IO[str] | None = None, *, width: int | None = None
+) -> None:
     """Print rich renderables; on a terminal, through the pager when taller than it."""
     out = file or sys.stdout
-    con = console(out)
+    con = console(out, width=width)
     pager = pager_command() if out is sys.stdout and _isatty(out) else None
     if pager is None:
         for r in renderables:
@@ -366,8 +372,8 @@ def _rich_table(title: str | None, *, header: bool = True) -> Any:
 
     # No outer edge and collapsed padding: GAP (2) cells between columns, none outside.
     return Table(
-        title=Text(literal(title)) if title else None,
-        box=box.SIMPLE_HEAD if header else None,
+        title=Text(literal(title), no_wrap=True, overflow="ellipsis") if title else None,
+        box=box.SIMPLE_HEAD,
         show_header=header,
         show_edge=False,
         pad_edge=False,
@@ -416,7 +422,9 @@ def table(
     renderables: list[Any] = [tbl]
     if caption:
         renderables.append(Text(literal(caption)))
-    show(renderables, out)
+    # Narrower than the first column alone: that column stays whole, wider than asked.
+    needed = sum(fit.widths) + GAP * (len(fit.widths) - 1)
+    show(renderables, out, width=max(width, needed))
     dropped = fit.dropped(len(columns))
     if dropped:
         notice(
@@ -506,13 +514,14 @@ class ListOptions:
         if columns is None:
             keys = spec.default if fmt is ListFormat.table else spec.keys
         else:
-            keys = tuple(k.strip().lower() for k in columns.split(","))
+            given = [k.strip() for k in columns.split(",")]
+            keys = tuple(k.lower() for k in given)
             valid = ", ".join(spec.keys)
             if not any(keys):
                 raise UsageError(f"--columns: give one or more of these keys: {valid}")
-            for k in keys:
+            for raw, k in zip(given, keys, strict=True):
                 if k not in spec.keys:
-                    raise UsageError(f"--columns: unknown key {literal(k)!r}; valid keys: {valid}")
+                    raise UsageError(f"--columns: unknown key '{raw}'; valid keys: {valid}")
             twice = sorted({k for k in keys if keys.count(k) > 1})
             if twice:
                 raise UsageError(f"--columns: {', '.join(twice)} given more than once")
