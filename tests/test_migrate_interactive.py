@@ -395,6 +395,60 @@ def test_disabled_sessions_are_shown_with_their_reason(loaded: Cli, term: Termin
     assert migrated(loaded) == {sample.ONLINE_FILE: 51, sample.ONLINE_URL: 50}
 
 
+# --- pickers filter as you type (Screens for people) --------------------------------------
+
+BACKSPACE = "\x7f"
+
+
+def test_pickers_filter_by_title_and_by_id(loaded: Cli, term: Terminal) -> None:
+    # Community by a word of its title, event by its #id, session by a word of its title.
+    keys = "benelux" + ENTER + "#10  " + ENTER + "Closing" + SPACE + ENTER + "y"
+    r = term.run(loaded, keys, "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["community"]["id"], doc["event"]["id"]) == (51, 10)
+    assert migrated(loaded) == {sample.ONLINE_FILE_2: 51}
+
+
+def test_a_filtered_ineligible_session_shows_its_reason_and_cannot_be_ticked(
+    loaded: Cli, term: Terminal
+) -> None:
+    # The filter shows only the live session: space does nothing on it; clearing the
+    # filter and filtering again ticks 1006.
+    keys = "Live" + SPACE + BACKSPACE * 4 + "Closing" + SPACE + ENTER + "y"
+    args = ("--community", "50", "--event", "10")
+    r = term.run(loaded, keys, *args, capture_screen=True)
+    assert r.exit_code == 0, r.stderr
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", term.screen.getvalue())
+    assert "type to filter by title or #id" in screen
+    assert "<ctrl-a> all, <ctrl-i> invert" in screen
+    assert (
+        "#1002  Live Q&A (a live session with no recording: only a video file or an "
+        "iFrame URL can move (R4))" in screen
+    )
+    assert migrated(loaded) == {sample.ONLINE_FILE_2: 50}
+
+
+def test_a_filtered_disabled_event_cannot_be_chosen(loaded: Cli, term: Terminal) -> None:
+    # Event 11's only session already moved: its event is disabled ("no eligible
+    # session"); a filter that shows only it keeps enter from choosing it.
+    r = loaded(
+        "migrate",
+        "--community",
+        "51",
+        "--event",
+        "11",
+        "--all-eligible",
+        "--yes",
+        actor=sample.ADMIN,
+    )
+    assert r.exit_code == 0, r.stderr
+    keys = "Benelux Days" + ENTER + BACKSPACE * 12 + ENTER + SPACE + ENTER + "y"
+    r = term.run(loaded, keys, "--community", "50", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["event"]["id"] == 10
+
+
 def test_no_keys_at_all_cancels_at_the_first_prompt(loaded: Cli, term: Terminal) -> None:
     before = table_counts(loaded.url)
     r = term.run(loaded, "")

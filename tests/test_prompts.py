@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import io
+import json
+import re
 import subprocess
 import sys
 import threading
@@ -192,6 +194,136 @@ def test_at_least_one_validator() -> None:
 def test_choose_many_refuses_unusable_prompt(pipe: PipeInput, options: list[Option]) -> None:
     with pytest.raises(UsageError):
         run(pipe, ENTER, many(options))
+
+
+# filtering as you type ---------------------------------------------------------------------
+
+BACKSPACE = "\x7f"
+SESSIONS = [
+    Option(1002, "#1002  Live Q&A", disabled_reason="a live session with no recording"),
+    Option(1003, "#1003  Lost recording", disabled_reason="no video source"),
+    Option(1000, "#1000  Keynote"),
+    Option(1006, "#1006  Closing notes"),
+]
+
+
+def test_choose_one_filters_by_typed_text(pipe: PipeInput) -> None:
+    assert run(pipe, "del" + ENTER, one()) == 4
+    with create_pipe_input() as other:
+        assert run(other, "GAM" + ENTER, one()) == 3  # case-insensitive
+
+
+def test_choose_one_filters_by_id_and_spaces(pipe: PipeInput) -> None:
+    assert run(pipe, "#1006  " + ENTER, one(SESSIONS)) == 1006
+    with create_pipe_input() as other:
+        assert run(other, "closing notes" + ENTER, one(SESSIONS)) == 1006
+
+
+def test_choose_one_filter_lands_on_the_first_enabled_match(pipe: PipeInput) -> None:
+    # "o" matches the disabled 1003 first, then 1000 and 1006: enter picks 1000.
+    assert run(pipe, "o" + ENTER, one(SESSIONS)) == 1000
+
+
+def test_choose_one_never_picks_a_disabled_match(pipe: PipeInput) -> None:
+    # Only the disabled "beta" matches: enter does nothing; backspace clears the filter.
+    assert run(pipe, "beta" + ENTER + BACKSPACE * 4 + ENTER, one()) == 1
+    with create_pipe_input() as other, pytest.raises(Cancelled):
+        run(other, "beta" + ENTER, one())  # still open when the keys run out
+
+
+def test_choose_many_filters_and_ticks_what_is_shown(pipe: PipeInput) -> None:
+    assert run(pipe, "gam" + SPACE + ENTER, many()) == [3]
+
+
+def test_choose_many_keeps_ticks_while_the_filter_changes(pipe: PipeInput) -> None:
+    keys = "del" + SPACE + BACKSPACE * 3 + "alp" + SPACE + ENTER
+    assert run(pipe, keys, many()) == [1, 4]
+
+
+def test_choose_many_never_ticks_a_disabled_match(pipe: PipeInput) -> None:
+    # questionary 2.1.1 alone ticks "beta" here (its cursor lands on the first match).
+    keys = "beta" + SPACE + ENTER + BACKSPACE * 4 + SPACE + ENTER
+    assert run(pipe, keys, many()) == [1]
+
+
+def test_choose_many_ctrl_a_and_ctrl_i_ignore_the_filter(pipe: PipeInput) -> None:
+    # questionary's all/invert act on every enabled item, shown or filtered out.
+    assert run(pipe, "gam" + CTRL_A + ENTER, many()) == [1, 3, 4]
+    with create_pipe_input() as other:
+        assert run(other, "gam" + SPACE + CTRL_I + ENTER, many()) == [1, 4]
+
+
+def test_choose_many_moves_within_the_filtered_list(pipe: PipeInput) -> None:
+    # "o" shows 1003 (disabled), 1000, 1006; down from 1000 goes to 1006, down again
+    # wraps past the disabled one back to 1000.
+    assert run(pipe, "o" + DOWN + SPACE + DOWN + SPACE + ENTER, many(SESSIONS)) == [1000, 1006]
+
+
+ISOLATED = r"""
+import json, sys
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from sessionmig.prompts import Option, QuestionaryPrompter
+options, keys = json.loads(sys.argv[1])
+with create_pipe_input() as pipe:
+    pipe.send_text(keys)
+    pipe.close()
+    prompter = QuestionaryPrompter(input=pipe, output=DummyOutput())
+    print(json.dumps(prompter.choose_many("x", [Option(*o) for o in options])))
+"""
+
+
+def isolated_choose_many(options: list[Option], keys: str) -> Any:
+    """choose_many in a child process with a timeout: a key that makes questionary spin
+    forever fails the test instead of hanging the test run."""
+    arg = json.dumps([[[o.value, o.label, o.disabled_reason] for o in options], keys])
+    done = subprocess.run(
+        [sys.executable, "-c", ISOLATED, arg], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+SPINNERS = [
+    Option(1, "a live", disabled_reason="live"),
+    Option(2, "b none", disabled_reason="none"),
+    Option(3, "c keynote"),
+    Option(4, "d panel"),
+]
+
+
+def test_moving_in_a_filtered_list_never_hangs() -> None:
+    # "o" shows "b none" (disabled) and "c keynote"; questionary 2.1.1 alone spins forever
+    # on the down arrow, reading "disabled" at the unfiltered indexes 0 and 1.
+    assert isolated_choose_many(SPINNERS, "o" + DOWN + DOWN + SPACE + ENTER) == [3]
+
+
+def test_moving_when_the_filter_shows_only_disabled_items_stays_put() -> None:
+    keys = "live" + DOWN + UP + SPACE + ENTER + BACKSPACE * 4 + "key" + SPACE + ENTER
+    assert isolated_choose_many(SPINNERS, keys) == [3]
+
+
+def _screen(keys: str, ask: Callable[[QuestionaryPrompter], Any]) -> str:
+    output = io.StringIO()
+    vt100 = Vt100_Output(output, lambda: Size(rows=24, columns=200), term="xterm")
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        ask(QuestionaryPrompter(input=pipe, output=vt100))
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.getvalue())
+
+
+def test_instruction_lines_say_how_to_filter_and_which_keys_tick() -> None:
+    screen = _screen(ENTER, one())
+    assert prompts.SELECT_INSTRUCTION in screen
+    screen = _screen(SPACE + ENTER, many())
+    assert prompts.CHECKBOX_INSTRUCTION in screen
+    assert "<ctrl-a> all, <ctrl-i> invert" in prompts.CHECKBOX_INSTRUCTION
+
+
+def test_a_filtered_disabled_session_still_shows_its_reason() -> None:
+    screen = _screen("Live" + BACKSPACE * 4 + SPACE + ENTER, many(SESSIONS))
+    assert "#1002  Live Q&A (a live session with no recording)" in screen
 
 
 # confirm ------------------------------------------------------------------------------
