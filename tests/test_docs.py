@@ -73,3 +73,43 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install --quiet '.[dev]'" in ci
     assert "python -m pytest" in ci
+
+
+def listing_spec(command: Any) -> Any:
+    """The ListingSpec a listing command was given by `listing_options` (None otherwise)."""
+    return getattr(command.callback, "listing_spec", None)
+
+
+LISTING_COMMANDS = [
+    (path, command)
+    for path, command in COMMANDS
+    if path[-1] == "list" or path == ("history",) or listing_spec(command) is not None
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), LISTING_COMMANDS, ids=[" ".join(p) for p, _ in LISTING_COMMANDS]
+)
+def test_every_listing_shares_the_output_options(path: tuple[str, ...], command: Any) -> None:
+    # Screens for people: a listing (any `... list`, and history) takes the one shared
+    # definition of --format/--columns/--limit/--all, never its own copy.
+    assert listing_spec(command) is not None, f"{' '.join(path)}: use @listing_options"
+    options = {opt for param in command.params for opt in param.opts}
+    assert {"--format", "--columns", "--limit", "--all"} <= options
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), LISTING_COMMANDS, ids=[" ".join(p) for p, _ in LISTING_COMMANDS]
+)
+def test_every_listing_documents_its_default_columns(path: tuple[str, ...], command: Any) -> None:
+    spec = listing_spec(command)
+    row = (
+        f"| `sessionmig {' '.join(path)}` | {', '.join(f'`{k}`' for k in spec.default)} | "
+        f"{', '.join(f'`{k}`' for k in spec.keys)} |"
+    )
+    assert row in README, row
+
+
+def test_the_listings_are_the_spec_listings() -> None:
+    names = {" ".join(p) for p, _ in LISTING_COMMANDS}
+    assert names >= {"events list", "sessions list", "communities list", "videos list", "history"}

@@ -55,8 +55,8 @@ _OUTPUT_PARAMS = ("fmt", "columns", "limit", "show_all")
 
 
 def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
-    keys = ",".join(spec.keys)
-    default = ",".join(spec.default)
+    keys = ", ".join(spec.keys)
+    default = ", ".join(spec.default)
     options: list[tuple[str, Any, Any]] = [
         (
             "fmt",
@@ -79,7 +79,7 @@ def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
                     "--columns",
                     metavar="KEY,...",
                     help=f"The columns to print, in this order (table, CSV and JSON), among: "
-                    f"{keys}. Default: {default} in a table, every key in JSON and CSV.",
+                    f"{keys}. Default in a table: {default}; in JSON and CSV every key.",
                 ),
             ],
             None,
@@ -145,6 +145,7 @@ def listing_options(
 
         params = [*kept, *_output_parameters(spec)]
         command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        command.listing_spec = spec  # type: ignore[attr-defined]  # read by tests/test_docs.py
         command.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
         return command
 
