@@ -23,6 +23,13 @@ P3  `sessions list --event E --eligible --format json` on the largest store, in
     this process (`queries.list_sessions` + `render.listing(...)` as JSON into a
     StringIO) against the raw SQL query + `json.dumps` of the same objects; both
     outputs are compared. Budget 3x.
+    `history` as a table (its first 100 rows, 80 columns) on a store of as many
+    migration records as the largest size, in this process (`store.history.history`
+    with the table's window + `render.listing`) against the raw driver running the
+    same `LIMIT 101` query and `COUNT(*)` and printing the rows as plain text; the ids
+    shown and the count left out are compared. Budget 3x. And the same command as a
+    whole process on that store against the smallest size's: a bounded table prints
+    in about the time of a small store. Budget 1.2.
 P4  read commands, whole process, on the 1,000-session store (`events list`,
     `communities list`, `sessions list --event E --format json`) against
     `python -c "import sqlmodel"`. Budget 1.2x.
@@ -81,6 +88,7 @@ BUDGET_P1 = 1.5
 BUDGET_P2 = 3.0
 BUDGET_P2_SCALING_FACTOR = 1.2  # x the size ratio: 12 for 100k / 10k
 BUDGET_P3 = 3.0
+BUDGET_P3_HISTORY_SCALING = 1.2  # a bounded table: about the time of a small store
 BUDGET_P4 = 1.2
 
 
@@ -192,10 +200,10 @@ def render_markdown(results: Sequence[Result]) -> str:
 
 
 def render_floors(results: Sequence[Result]) -> list[str]:
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], None] = {}
     for r in results:
-        seen.setdefault(f"{r.measure} {r.backend}", r.floor_name)
-    return [f"{key}: {name}" for key, name in seen.items()]
+        seen.setdefault((f"{r.measure} {r.backend}", r.floor_name), None)
+    return [f"{key}: {name}" for key, name in seen]
 
 
 def render_phases(results: Sequence[Result]) -> list[str]:
@@ -910,6 +918,163 @@ def bench_p3(backend: str, stores: Any, store: Store, runs: int) -> Result:
     )
 
 
+# --------------------------------------------------------------------------- P3: history table
+
+HISTORY_FROM = """FROM migration_record r
+JOIN community c ON c.id = r.community_id AND c.client_id = r.client_id
+LEFT JOIN event e ON e.id = r.event_id AND e.client_id = r.client_id
+LEFT JOIN community_video v ON v.id = r.video_id
+WHERE r.client_id = {p}"""
+HISTORY_SQL = (
+    "SELECT r.session_id, r.session_title, r.event_id, r.event_name, r.community_id, c.title, "
+    "r.actor_email, r.actor_name, r.migrated_at, r.video_id, v.status "
+    + HISTORY_FROM
+    + " ORDER BY r.migrated_at DESC, r.id DESC LIMIT 101"
+)
+HISTORY_COUNT_SQL = "SELECT count(*) " + HISTORY_FROM
+HISTORY_SHOWN = 100
+
+
+def history_store(stores: Any, backend: str, n: int) -> tuple[Store, str]:
+    """A store holding `n` migration records (one event of at least `n` eligible sessions,
+    all migrated in one batch by the project), and its URL."""
+    data, raw = migration_export(n)
+    log(f"building the history store: {n:,} migration records")
+    store = stores.build(f"hist-{n}" if backend == "sqlite" else f"hist{n}", data, raw)
+    url = f"sqlite:///{store.path}" if backend == "sqlite" else stores.sa_url(store.dbname)
+    actor = project_actor(url)
+    start = time.perf_counter()
+    run_project_migration(url, actor, store, store.eligible_ids[:n])
+    log(f"  migrated {n:,} sessions in {time.perf_counter() - start:.1f} s")
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(stores.conninfo(store.dbname), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    return store, url
+
+
+def run_project_history(eng: Any, actor: Any) -> tuple[float, list[int], int]:
+    """`history` as a table (first 100 rows, 80 columns) in this process: the bounded
+    store query and the rich table, written to a StringIO."""
+    from sessionmig.commands.history import HISTORY
+    from sessionmig.render import ListOptions, listing
+    from sessionmig.store.history import Filters, history
+
+    out = ListOptions.parse(HISTORY, "table")
+    seen: dict[str, Any] = {}
+
+    def call() -> None:
+        page = history(eng, actor, Filters(), out.window())
+        seen["page"] = page
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            listing(page, HISTORY, out)
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        elapsed, _ = timed(call)
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+    page = seen["page"]
+    return elapsed, [r["session_id"] for r in page.rows], page.left_out
+
+
+def bench_p3_history(
+    backend: str, stores: Any, store: Store, url: str, n: int, runs: int
+) -> Result:
+    actor = project_actor(url)
+    eng = project_engine(url)
+    if backend == "sqlite":
+        conn: Any = sqlite3.connect(store.path)
+        p = "?"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(stores.conninfo(store.dbname), autocommit=True)
+        p = "%s"
+    sql, count_sql = HISTORY_SQL.format(p=p), HISTORY_COUNT_SQL.format(p=p)
+    args = (actor.client_id,)
+
+    def floor() -> tuple[list[int], int]:
+        rows = conn.execute(sql, args).fetchall()
+        left_out = 0
+        if len(rows) > HISTORY_SHOWN:
+            rows = rows[:HISTORY_SHOWN]
+            left_out = conn.execute(count_sql, args).fetchone()[0] - HISTORY_SHOWN
+        # The same five columns as the project's table, as plain fixed-width text.
+        lines = [
+            f"{r[8]!s:26}  {r[0]:>7}  {str(r[1])[:20]:20}  {str(r[5])[:20]:20}  {r[6]}"
+            for r in rows
+        ]
+        assert len("\n".join(lines)) > 0
+        return [r[0] for r in rows], left_out
+
+    log(f"P3 {backend}: history table of the {n:,}-record store, {runs} runs")
+    project_times: list[float] = []
+    floor_times: list[float] = []
+    try:
+        _, ids, left_out = run_project_history(eng, actor)
+        if (ids, left_out) != floor():
+            raise Mismatch(f"P3 {backend}: the project's history table differs from the floor's")
+        if len(ids) != min(n, HISTORY_SHOWN) or len(ids) + left_out != n:
+            raise Mismatch(f"P3 {backend}: {len(ids)} rows shown, {left_out} left out of {n}")
+        for i in range(runs):
+            sides = ("project", "floor") if i % 2 == 0 else ("floor", "project")
+            for side in sides:
+                if side == "project":
+                    project_times.append(run_project_history(eng, actor)[0])
+                else:
+                    floor_times.append(timed(floor)[0])
+    finally:
+        conn.close()
+        eng.dispose()
+    return Result(
+        "P3",
+        f"history table, first {min(n, HISTORY_SHOWN)} of {n:,} records",
+        backend,
+        n,
+        runs,
+        median(project_times),
+        median(floor_times),
+        BUDGET_P3,
+        f"raw {'sqlite3' if backend == 'sqlite' else 'psycopg'}: the same LIMIT 101 query and "
+        "COUNT(*), rows as plain text",
+    )
+
+
+def bench_p3_history_scaling(small: tuple[int, str], big: tuple[int, str], runs: int) -> Result:
+    """`sessionmig history` (a table) as a whole process on the big store against the same
+    command on the small one: a bounded table prints in about the time of a small store."""
+    cmd = sessionmig_command()
+    env = clean_env(COLUMNS="80")
+
+    def proc(n: int, url: str) -> Proc:
+        return Proc(
+            f"history on {n:,} records",
+            [*cmd, "--db", url, "--as", BENCH_ADMIN_EMAIL, "history"],
+            env,
+            lambda out: "Migration history" in out,
+        )
+
+    log(f"P3: history table, whole process, {small[0]:,} vs {big[0]:,} records, {runs} runs")
+    floor_times, times = interleaved(proc(*small), [proc(*big)], runs, warmup=True)
+    return Result(
+        "P3",
+        f"history table, whole process: scaling t({big[0]:,})/t({small[0]:,} records)",
+        "sqlite",
+        big[0],
+        runs,
+        median(times[0]),
+        median(floor_times),
+        BUDGET_P3_HISTORY_SCALING,
+        f"the same command on the {small[0]:,}-record store",
+    )
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -1008,6 +1173,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                     results.append(
                         bench_p3("postgresql", pg, listing_stores["postgresql", max(sizes)], repeat)
                     )
+                history_sizes = sorted({min(sizes), max(sizes)})
+                history_urls: dict[int, str] = {}
+                for n in history_sizes:
+                    hstore, history_urls[n] = history_store(lite, "sqlite", n)
+                    if n == max(sizes):
+                        results.append(
+                            bench_p3_history("sqlite", lite, hstore, history_urls[n], n, repeat)
+                        )
+                if len(history_sizes) > 1:
+                    small, big = history_sizes
+                    results.append(
+                        bench_p3_history_scaling(
+                            (small, history_urls[small]), (big, history_urls[big]), proc_runs
+                        )
+                    )
+                if pg is not None:
+                    n = max(sizes)
+                    pstore, purl = history_store(pg, "postgresql", n)
+                    results.append(bench_p3_history("postgresql", pg, pstore, purl, n, repeat))
+                    assert pstore.dbname is not None
+                    pg.drop(pstore.dbname)
             if "P2" in only:
                 p2: list[Result] = []
                 for n in p2_sizes:

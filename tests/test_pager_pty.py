@@ -177,3 +177,10 @@ def test_q_in_real_less_ends_the_command_cleanly(spawn: Any, store: Cli) -> None
     assert term.finish() == 0
     screen = term.screen()
     assert "Traceback" not in screen and "error" not in screen.lower()
+
+
+def test_a_pager_that_cannot_start_prints_directly(spawn: Any, store: Cli) -> None:
+    missing = "/nonexistent/pager --flag"
+    screen = run(spawn, store, TALL, {"SESSIONMIG_PAGER": missing})
+    assert "pager '/nonexistent/pager' cannot be started" in screen
+    assert SGR.sub("", screen).count("Bulk xxx") == ROWS - 1

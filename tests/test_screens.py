@@ -522,3 +522,35 @@ def test_videos_publish_table_shows_the_listing_default_columns(cli: Cli) -> Non
     assert len(lines) == 2 and all(cell_len(line) <= 80 for line in r.stdout.splitlines())
     r = cli("videos", "unpublish", "1", "--format", "json", actor=sample.ADMIN)
     assert tuple(r.json()[0]) == VIDEOS.keys
+
+
+def test_the_window_a_listing_asks_the_store_for() -> None:
+    from sessionmig.paging import Window
+    from sessionmig.render import ListOptions
+
+    def window(fmt: str, **kw: Any) -> Window:
+        return ListOptions.parse(SESSIONS, fmt, **kw).window()
+
+    assert window("table") == Window(100, count_rest=True)
+    assert window("table", limit=120) == Window(120, count_rest=True)
+    assert window("table", all=True) == Window(None)
+    assert window("json") == window("csv") == window("json", all=True) == Window(None)
+    assert window("csv", limit=7) == Window(7)
+
+
+def test_pager_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from sessionmig import render
+
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    assert render.pager_command({}) == ["less", "-FRX"]
+    assert render.pager_command({"PAGER": "  "}) == ["less", "-FRX"]
+    assert render.pager_command({"PAGER": "more -d"}) == ["more", "-d"]
+    env = {"SESSIONMIG_PAGER": "'my pager' --x 'a b'", "PAGER": "more"}
+    assert render.pager_command(env) == ["my pager", "--x", "a b"]  # split like a shell
+    for off in ("", "cat", "/bin/cat -v", "   "):
+        assert render.pager_command({"SESSIONMIG_PAGER": off, "PAGER": "more"}) is None
+    assert render.pager_command({"PAGER": "cat"}) is None
+    assert render.pager_command({"SESSIONMIG_PAGER": "less 'unclosed"}) is None
+    assert "SESSIONMIG_PAGER: cannot read" in capsys.readouterr().err
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert render.pager_command({}) is None  # no less installed: no pager

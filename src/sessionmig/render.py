@@ -1,8 +1,13 @@
-"""Tables (rich), JSON and CSV from the same rows.
+"""Tables (rich), JSON and CSV from the same rows; the pager.
 
 Text from the data is printed literally: cells are rich `Text` objects (never
 parsed as markup) and control characters, escapes and bidi overrides are shown
 as visible escapes (`\\x1b`, `\\u202e`). JSON and CSV carry the data unchanged.
+
+Tables are for people (SPEC "Screens for people"): they fit the width (`layout`,
+counted in terminal cells), show a listing's default columns, are bounded (a
+`ListOptions.window`), and go through the pager on a terminal when taller than it.
+Every listing prints through one entry point, `listing`.
 """
 
 from __future__ import annotations
