@@ -230,6 +230,22 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
+def alternate(
+    runs: int, project: Callable[[], float], floor: Callable[[], Any]
+) -> tuple[list[float], list[float]]:
+    """`runs` timings of each side, the order alternating run by run so that drift hits
+    both alike: (project times, floor times)."""
+    project_times: list[float] = []
+    floor_times: list[float] = []
+    for i in range(runs):
+        for side in ("project", "floor") if i % 2 == 0 else ("floor", "project"):
+            if side == "project":
+                project_times.append(project())
+            else:
+                floor_times.append(timed(floor)[0])
+    return project_times, floor_times
+
+
 # --------------------------------------------------------------------------- P1 / P4: processes
 
 
@@ -883,8 +899,6 @@ def bench_p3(backend: str, stores: Any, store: Store, runs: int) -> Result:
     log(
         f"P3 {backend}: listing event {store.event_id} of the {store.n_sessions:,} store, {runs} runs"
     )
-    project_times: list[float] = []
-    floor_times: list[float] = []
     try:
         # One untimed round each: warm caches and compiled statements, check the outputs.
         _, project_out = run_project_listing(eng, actor, store.event_id)
@@ -894,13 +908,9 @@ def bench_p3(backend: str, stores: Any, store: Store, runs: int) -> Result:
         n_rows = len(json.loads(floor_out))
         if n_rows != len(store.eligible_ids):
             raise Mismatch(f"P3 {backend}: {n_rows} rows, expected {len(store.eligible_ids)}")
-        for i in range(runs):
-            sides = ("project", "floor") if i % 2 == 0 else ("floor", "project")
-            for side in sides:
-                if side == "project":
-                    project_times.append(run_project_listing(eng, actor, store.event_id)[0])
-                else:
-                    floor_times.append(timed(floor)[0])
+        project_times, floor_times = alternate(
+            runs, lambda: run_project_listing(eng, actor, store.event_id)[0], floor
+        )
     finally:
         conn.close()
         eng.dispose()
@@ -1010,25 +1020,20 @@ def bench_p3_history(
             f"{r[8]!s:26}  {r[0]:>7}  {str(r[1])[:20]:20}  {str(r[5])[:20]:20}  {r[6]}"
             for r in rows
         ]
-        assert len("\n".join(lines)) > 0
+        text = "\n".join(lines)
+        assert text.count("\n") == len(rows) - 1
         return [r[0] for r in rows], left_out
 
     log(f"P3 {backend}: history table of the {n:,}-record store, {runs} runs")
-    project_times: list[float] = []
-    floor_times: list[float] = []
     try:
         _, ids, left_out = run_project_history(eng, actor)
         if (ids, left_out) != floor():
             raise Mismatch(f"P3 {backend}: the project's history table differs from the floor's")
         if len(ids) != min(n, HISTORY_SHOWN) or len(ids) + left_out != n:
             raise Mismatch(f"P3 {backend}: {len(ids)} rows shown, {left_out} left out of {n}")
-        for i in range(runs):
-            sides = ("project", "floor") if i % 2 == 0 else ("floor", "project")
-            for side in sides:
-                if side == "project":
-                    project_times.append(run_project_history(eng, actor)[0])
-                else:
-                    floor_times.append(timed(floor)[0])
+        project_times, floor_times = alternate(
+            runs, lambda: run_project_history(eng, actor)[0], floor
+        )
     finally:
         conn.close()
         eng.dispose()

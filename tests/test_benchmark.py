@@ -44,5 +44,6 @@ def test_quick_benchmark_reports_every_measure() -> None:
         "events list",
         "communities list",
         "sessions list --event E --format json",
+        "history table, first 100 of",
     ):
         assert what in text, what

@@ -36,7 +36,14 @@ def loaded_modules(args: list[str], env: dict[str, str] | None = None) -> set[st
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["--version"], ["migrate", "--help"], ["sessions", "list", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["migrate", "--help"],
+        ["sessions", "list", "--help"],
+        ["history", "--help"],
+    ],
 )
 def test_help_and_version_import_no_heavy_module(args: list[str]) -> None:
     modules = loaded_modules(args)

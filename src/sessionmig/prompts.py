@@ -232,6 +232,30 @@ class QuestionaryPrompter:
         except (KeyboardInterrupt, EOFError):
             raise Cancelled() from None
 
+    def _pick(
+        self,
+        build: Callable[..., Question],
+        message: str,
+        options: Sequence[Option],
+        *,
+        instruction: str,
+        guard: str,
+        **kwargs: Any,
+    ) -> Any:
+        """A list of `options` that filters as you type (questionary's search filter,
+        which needs j/k free for typing), disabled choices kept unselectable."""
+        _require_selectable(message, options)
+        return self._ask(
+            build,
+            render.literal(message),
+            choices=build_choices(options),
+            use_search_filter=True,
+            use_jk_keys=False,
+            instruction=instruction,
+            guard=guard,
+            **kwargs,
+        )
+
     def choose_one(self, message: str, options: Sequence[Option]) -> int:
         """A single-choice list: type to filter (by label, so by title or `#id`), arrows
         to move, enter to choose; disabled options are shown with their reasons and can
@@ -242,15 +266,8 @@ class QuestionaryPrompter:
         """
         import questionary
 
-        _require_selectable(message, options)
-        answer = self._ask(
-            questionary.select,
-            render.literal(message),
-            choices=build_choices(options),
-            use_search_filter=True,
-            use_jk_keys=False,
-            instruction=SELECT_INSTRUCTION,
-            guard="c-m",
+        answer = self._pick(
+            questionary.select, message, options, instruction=SELECT_INSTRUCTION, guard="c-m"
         )
         return int(answer)
 
@@ -269,16 +286,13 @@ class QuestionaryPrompter:
         """
         import questionary
 
-        _require_selectable(message, options)
-        answer = self._ask(
+        answer = self._pick(
             questionary.checkbox,
-            render.literal(message),
-            choices=build_choices(options),
-            validate=at_least_one,
-            use_search_filter=True,
-            use_jk_keys=False,
+            message,
+            options,
             instruction=CHECKBOX_INSTRUCTION,
             guard=" ",
+            validate=at_least_one,
         )
         ticked = set(answer)
         chosen: list[int] = []
