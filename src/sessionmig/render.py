@@ -20,10 +20,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sessionmig.paging import Page, Window
@@ -86,8 +85,7 @@ def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
-@dataclass(frozen=True)
-class Col:
+class Col(NamedTuple):
     """One column of a listing: its JSON/CSV key, its table header, and how it fits.
 
     Columns are fixed by default: ids, counts, dates and statuses are never cut or
@@ -217,8 +215,7 @@ def fit_widths(
     return widths
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """Which columns a table shows (indexes into its columns) and their widths."""
 
     shown: tuple[int, ...]
@@ -468,32 +465,37 @@ def details(
 TABLE_LIMIT = 100  # rows a table shows without --limit / --all
 
 
-@dataclass(frozen=True)
 class ListingSpec:
     """What a listing command prints: every column (its JSON keys, in order), the few
-    its table shows by default, its table title and what an empty table says."""
+    its table shows by default, its table title and what an empty table says.
 
-    title: str
-    columns: tuple[Col, ...]
-    default: tuple[str, ...]
-    empty: str = "nothing to show"
+    A plain class: listings are declared at start-up, where a frozen dataclass costs
+    about a millisecond each to create."""
 
-    def __post_init__(self) -> None:
-        unknown = [k for k in self.default if k not in self.keys]
-        if unknown or not self.default:
-            raise ValueError(f"{self.title}: bad default columns {unknown}")
+    __slots__ = ("columns", "default", "empty", "keys", "title")
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(c.key for c in self.columns)
+    def __init__(
+        self,
+        title: str,
+        columns: tuple[Col, ...],
+        default: tuple[str, ...],
+        empty: str = "nothing to show",
+    ) -> None:
+        self.title = title
+        self.columns = columns
+        self.default = default
+        self.empty = empty
+        self.keys: tuple[str, ...] = tuple(c.key for c in columns)
+        unknown = [k for k in default if k not in self.keys]
+        if unknown or not default:
+            raise ValueError(f"{title}: bad default columns {unknown}")
 
     def pick(self, keys: Sequence[str]) -> tuple[Col, ...]:
         by_key = {c.key: c for c in self.columns}
         return tuple(by_key[k] for k in keys)
 
 
-@dataclass(frozen=True)
-class ListOptions:
+class ListOptions(NamedTuple):
     """The output options every listing shares (`--format`, `--columns`, `--limit`,
     `--all`), checked: `columns` are the ones to print, in order."""
 
