@@ -184,3 +184,21 @@ def test_a_pager_that_cannot_start_prints_directly(spawn: Any, store: Cli) -> No
     screen = run(spawn, store, TALL, {"SESSIONMIG_PAGER": missing})
     assert "pager '/nonexistent/pager' cannot be started" in screen
     assert SGR.sub("", screen).count("Bulk xxx") == ROWS - 1
+
+
+def test_on_a_terminal_tables_fit_its_width_not_COLUMNS(spawn: Any, store: Cli) -> None:
+    # Screens for people: on a terminal the width is the terminal's (an exported COLUMNS
+    # is for pipes and logs); every line fits 100 cells, rows cut to one line each.
+    from rich.cells import cell_len
+
+    args = ("--as", sample.ADMIN, "sessions", "list", "--event", "12", "--limit", "5")
+    screen = run(
+        spawn, store, args, {"COLUMNS": "250", "SESSIONMIG_PAGER": ""}, dimensions=(40, 100)
+    )
+    lines = [SGR.sub("", line) for line in screen.replace("\r\n", "\n").split("\n")]
+    table = [line for line in lines if "Bulk xxx" in line]
+    assert len(table) == 5
+    shown = [line for line in lines if not line.startswith("showing the first")]  # stderr
+    assert all(cell_len(line) <= 100 for line in shown), max(shown, key=cell_len)
+    assert any(cell_len(line) > 90 for line in table)  # as wide as the terminal allows
+    assert all("…" in line for line in table)
