@@ -197,10 +197,10 @@ def _ask_community(prompter: "Prompter", engine: Any, actor: "Actor") -> int:
     from sessionmig.prompts import Option
     from sessionmig.store import queries
 
-    rows = queries.list_communities(engine, actor)
+    page = queries.list_communities(engine, actor)
     options = [
         Option(r["id"], f"#{r['id']}  {r['title']}  ({r['audience']}, {r['videos']} videos)")
-        for r in rows.rows
+        for r in page.rows
     ]
     if not options:
         raise UsageError("migrate: your client has no community to migrate into")
@@ -211,7 +211,7 @@ def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: 
     from sessionmig.prompts import Option
     from sessionmig.store import queries
 
-    rows = queries.list_events(engine, actor)
+    page = queries.list_events(engine, actor)
     options = [
         Option(
             r["id"],
@@ -219,7 +219,7 @@ def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: 
             f"({r['starts_on']}, {r['eligible']} eligible of {r['sessions']} sessions)",
             None if r["eligible"] else "no eligible session",
         )
-        for r in rows.rows
+        for r in page.rows
     ]
     if not options:
         raise UsageError("migrate: your client has no event")
