@@ -287,6 +287,19 @@ class Hold:
             self._pg = None
 
 
+def store_id(url: str) -> str:
+    """The store's id (store_info), read directly."""
+    from sessionmig.store import engine as store_engine
+    from sessionmig.store.storeinfo import read_store_id
+
+    eng = store_engine.create(store_engine.parse_url(url))
+    with eng.connect() as conn:
+        found = read_store_id(conn)
+    eng.dispose()
+    assert found is not None
+    return found
+
+
 def assert_sound(cli: Cli) -> None:
     """`db check` finds nothing wrong: call it at the end of a scenario."""
     r = cli("db", "check")

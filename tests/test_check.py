@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 
 from sessionmig.store import check
 from tests import sample
-from tests.conftest import BACKENDS, Cli, migrate_sessions, shared_cli
+from tests.conftest import BACKENDS, Cli, migrate_sessions, shared_cli, store_id
 
 
 def build(cli: Cli) -> dict[str, int]:
@@ -263,6 +263,10 @@ BREAKAGES = {
             "no event of that client"
         ],
     ),
+    "store_id_deleted": Breakage(
+        ["DELETE FROM store_info"],
+        ["store_id_missing: the store has no id (store_info is empty): run `sessionmig db init`"],
+    ),
 }
 
 
@@ -288,22 +292,26 @@ def test_db_check_names_each_violation_with_its_ids(
 
 def test_the_shared_store_is_sound(sound: tuple[Cli, dict[str, int]]) -> None:
     cli, _ = sound
+    sid = store_id(cli.url)
     r = cli("db", "check")
     assert (r.exit_code, r.stdout, r.stderr) == (
         0,
-        "store is sound: 9 sessions, 2 videos, 2 migration records checked\n",
+        f"store is sound: 9 sessions, 2 videos, 2 migration records checked; store id {sid}\n",
         "",
     )
     r = cli("db", "check", "-f", "json", actor=None)
     assert (r.exit_code, r.stdout) == (0, "[]\n")
-    assert r.stderr == "store is sound: 9 sessions, 2 videos, 2 migration records checked\n"
+    assert r.stderr == (
+        f"store is sound: 9 sessions, 2 videos, 2 migration records checked; store id {sid}\n"
+    )
 
 
 def test_db_check_lists_violations_and_exits_1(cli: Cli) -> None:
+    sid = store_id(cli.url)
     r = cli("db", "check")
     assert (r.exit_code, r.stdout) == (
         0,
-        "store is sound: 0 sessions, 0 videos, 0 migration records checked\n",
+        f"store is sound: 0 sessions, 0 videos, 0 migration records checked; store id {sid}\n",
     )
     loaded = cli
     ids = build(loaded)
@@ -325,7 +333,8 @@ def test_db_check_lists_violations_and_exits_1(cli: Cli) -> None:
         "records, not exactly 1 (R6, R11)",
     ]
     assert r.stderr == (
-        "error: db check: 3 violations found (9 sessions, 2 videos, 2 migration records checked)\n"
+        "error: db check: 3 violations found "
+        f"(9 sessions, 2 videos, 2 migration records checked; store id {sid})\n"
     )
     r = loaded("db", "check", "--format", "json")
     assert r.exit_code == 1
@@ -346,3 +355,20 @@ def test_db_check_lists_violations_and_exits_1(cli: Cli) -> None:
         }
     ]
     assert r.stderr.startswith("error: db check: 3 violations found")
+
+
+def test_db_init_gives_a_store_whose_id_was_deleted_a_new_one(cli: Cli) -> None:
+    """The id is made once; `db init` only makes another when its row is gone (the fix
+    `db check` names), and keeps it on later runs."""
+    old = store_id(cli.url)
+    tamper(cli, ["DELETE FROM store_info"])
+    r = cli("db", "check")
+    assert r.exit_code == 1 and "store_id_missing" in r.stdout
+    assert r.stderr.endswith("store id missing)\n"), r.stderr
+    r = cli("db", "init")
+    assert r.exit_code == 0, r.stderr
+    new = store_id(cli.url)
+    assert new != old and f"store id {new}:" in r.stderr
+    assert cli("db", "init").exit_code == 0
+    assert store_id(cli.url) == new
+    assert cli("db", "check").exit_code == 0

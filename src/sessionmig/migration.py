@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from sessionmig.access import Actor, can_migrate
 from sessionmig.errors import PermissionDenied
@@ -23,11 +24,12 @@ ELIGIBLE_SOURCES = ("video_file", "url")
 ELIGIBLE = "eligible"
 NOT_ONLINE = "not_online"
 NO_RECORDING = "no_recording"
-ALREADY_MIGRATED = "already_migrated"
+ALREADY_MIGRATED: Final = "already_migrated"
 STRICT = "strict"
 
-MIGRATED = "migrated"
-REFUSED = "refused"
+MIGRATED: Final = "migrated"
+REFUSED: Final = "refused"
+OutcomeCode = Literal["migrated", "already_migrated", "refused"]
 
 _FORMAT_WORDS = {"in_person": "in person", "hybrid": "hybrid", "online": "online"}
 
@@ -86,7 +88,7 @@ def check_may_migrate(actor: Actor) -> None:
 class Outcome:
     session_id: int
     title: str
-    outcome: str  # MIGRATED, ALREADY_MIGRATED or REFUSED
+    outcome: OutcomeCode
     code: str | None  # reason code when refused or already migrated
     reason: str | None
     video_id: int | None = None

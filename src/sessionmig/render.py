@@ -585,6 +585,24 @@ def dump_json(data: Any, file: IO[str] | None = None) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
 
 
+def dump_json_file(path: str, data: Any) -> None:
+    """A JSON document written whole or not at all: a temporary file beside `path`,
+    then renamed over it. Raises OSError."""
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".sessionmig-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            dump_json(data, out)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def dump_csv(
     rows: Iterable[Mapping[str, Any]], columns: Sequence[Col], file: IO[str] | None = None
 ) -> None:

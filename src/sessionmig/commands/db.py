@@ -15,16 +15,22 @@ def init(ctx: typer.Context) -> None:
     Example: sessionmig --db postgresql+psycopg://user@host/db db init
     """
     from sessionmig.render import notice
+    from sessionmig.store import engine as store_engine
     from sessionmig.store import schema
+    from sessionmig.store.storeinfo import read_store_id
 
     app_ctx = state(ctx)
     eng = app_ctx.engine(require_schema=False)
     before, after = schema.upgrade(eng)
+    with store_engine.translate_errors(eng.url), eng.connect() as conn:
+        store_id = read_store_id(conn)
     where = app_ctx.safe_db()
     if before == after:
-        notice(f"schema is up to date ({after}): {where}")
+        notice(f"schema is up to date ({after}), store id {store_id}: {where}")
     else:
-        notice(f"schema upgraded from {before or 'nothing'} to {after}: {where}")
+        notice(
+            f"schema upgraded from {before or 'nothing'} to {after}, store id {store_id}: {where}"
+        )
 
 
 @app.command("check")
@@ -32,8 +38,9 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
     """Verify every invariant of the store; list each violation with the ids involved.
 
     Exit 0 with a one-line summary when the store is sound; exit 1 after listing the
-    violations (one per line, or a JSON list with --format json). Operator command:
-    no --as needed.
+    violations (one per line, or a JSON list with --format json). The summary (on
+    stderr with --format json) ends with the store's id. Operator command: no --as
+    needed.
 
     Example: sessionmig --db postgresql+psycopg://user@host/db db check --format json
     """

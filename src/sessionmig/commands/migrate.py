@@ -4,7 +4,8 @@ Whatever is not given on the command line is asked on a terminal (community, the
 event, then sessions, then confirmation: R2) and is a usage error off a terminal.
 """
 
-from typing import TYPE_CHECKING, Annotated, Any
+import sys
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +16,8 @@ from sessionmig.render import Col, ShowFormat, status
 if TYPE_CHECKING:
     from sessionmig.access import Actor
     from sessionmig.context import AppContext
+    from sessionmig.documents import MigrateResult
+    from sessionmig.plans import Plan
     from sessionmig.prompts import Prompter
     from sessionmig.store.migrate import MigrationResult
 
@@ -76,6 +79,24 @@ def migrate(
         bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    plan_out: Annotated[
+        str | None,
+        typer.Option(
+            "--plan-out",
+            metavar="FILE",
+            help="With --dry-run: write the plan to FILE (- for stdout; the report then "
+            "goes to stderr), for review and for --plan.",
+        ),
+    ] = None,
+    plan_file: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            metavar="FILE",
+            help="Apply exactly this reviewed plan (- for stdin), all or nothing; with "
+            "--dry-run, only check it.",
+        ),
+    ] = None,
     fmt: ShowFormatOpt = ShowFormat.table,
 ) -> None:
     """Migrate sessions of an event into a community's video library.
@@ -85,9 +106,37 @@ def migrate(
     (exit 1). Each video arrives as a draft (R7); the session leaves the event's
     public listing (R6) and can never move again (R9). Re-running is safe.
 
+    For a reviewed migration, `--dry-run --plan-out FILE` writes a plan, and `--plan
+    FILE` applies exactly that plan later (refused, with what changed, if any of its
+    sessions changed, moved or was deleted meanwhile).
+
     Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 --all-eligible --yes --format json
     """
     app_ctx = state(ctx)
+    if plan_file is not None:
+        given = [
+            flag
+            for flag, present in (
+                ("--community", community is not None),
+                ("--event", event is not None),
+                ("--session", bool(session)),
+                ("--all-eligible", all_eligible),
+                ("--strict", strict),
+                ("--plan-out", plan_out is not None),
+            )
+            if present
+        ]
+        if given:
+            raise UsageError(
+                f"migrate --plan: {', '.join(given)} cannot be combined with --plan "
+                "(the plan says what to migrate, and is applied all or nothing)"
+            )
+        run_plan(app_ctx, plan_file, dry_run=dry_run, yes=yes, fmt=fmt)
+        return
+    if plan_out is not None and not dry_run:
+        raise UsageError(
+            "migrate: --plan-out needs --dry-run (a dry run makes the plan; --plan applies it)"
+        )
     if session and all_eligible:
         raise UsageError("migrate: give --session or --all-eligible, not both")
     run_migration(
@@ -100,6 +149,7 @@ def migrate(
         dry_run=dry_run,
         yes=yes,
         fmt=fmt,
+        plan_out=plan_out,
     )
 
 
@@ -114,8 +164,11 @@ def run_migration(
     dry_run: bool,
     yes: bool,
     fmt: ShowFormat,
+    plan_out: str | None = None,
 ) -> None:
-    """The whole flow, shared by `migrate` and `demo`: ask what is missing, apply, report."""
+    """The whole flow, shared by `migrate` and `demo`: ask what is missing, apply, report.
+    With `plan_out` (a dry run), the plan is written there (`-`: stdout, and the
+    report goes to stderr)."""
     from sessionmig.migration import check_may_migrate
     from sessionmig.store.migrate import migrate as apply
 
@@ -159,10 +212,139 @@ def run_migration(
             strict=strict,
             dry_run=dry_run,
             step=lambda label: step(f"migrating: {label} written"),
+            fingerprints=plan_out is not None,
+        )
+    if plan_out is not None:
+        write_plan(result, plan_out)
+    report(result, fmt, file=sys.stderr if plan_out == "-" else None)
+    if result.refused:
+        raise typer.Exit(1)
+
+
+# --- reviewed plans ----------------------------------------------------------------------
+
+
+def write_plan(result: "MigrationResult", target: str) -> None:
+    """The dry run's outcomes as a plan, to `target` (a file, written whole or not at
+    all, or `-` for stdout)."""
+    from datetime import UTC, datetime
+
+    from sessionmig import plan_format, plans, render
+
+    if result.store_id is None:
+        raise UsageError(
+            "migrate --plan-out: this store has no id (a plan names its store): run "
+            "`sessionmig db init`"
+        )
+    sessions, already, refused = plans.plan_entries(result.outcomes, result.fingerprints)
+    doc = plan_format.document(
+        store_id=result.store_id,
+        planned_by_email=result.actor.email,
+        planned_by_name=result.actor.name,
+        planned_at=datetime.now(UTC),
+        community=result.community,
+        event=result.event,
+        sessions=sessions,
+        already_migrated=already,
+        refused=refused,
+    )
+    if target == "-":
+        render.dump_json(doc)
+        sys.stdout.flush()
+        return
+    try:
+        render.dump_json_file(target, doc)
+    except OSError as exc:
+        raise UsageError(
+            f"--plan-out {target}: cannot write the plan: {exc.strerror or exc}"
+        ) from None
+    render.notice(
+        f"plan written to {target}: {len(sessions)} session(s) to migrate, "
+        f"{len(already)} already migrated, {len(refused)} refused"
+    )
+
+
+def read_plan_source(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(source, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError(f"--plan {source}: cannot read: {exc.strerror or exc}") from None
+
+
+def run_plan(
+    app_ctx: "AppContext", source: str, *, dry_run: bool, yes: bool, fmt: ShowFormat
+) -> None:
+    """`migrate --plan FILE`: check the plan, show it and ask on a terminal (unless
+    --yes), then apply it all or nothing. With --dry-run, only check it."""
+    from sessionmig import plan_format
+    from sessionmig.migration import MIGRATED, check_may_migrate
+    from sessionmig.store.migrate import apply_plan
+
+    the_plan = plan_format.read(read_plan_source(source), source)
+    engine = app_ctx.engine()
+    actor = app_ctx.actor()
+    check_may_migrate(actor)  # R1 for whoever applies it, before anything is asked
+    ask = not yes and not dry_run
+    if ask and (source == "-" or not interactive()):
+        raise UsageError("migrate --plan: missing --yes (required when not running interactively)")
+    if ask:
+        with status("checking the plan"):
+            preview = apply_plan(engine, actor, the_plan, dry_run=True)
+        if preview.refused:
+            report(preview, fmt)
+            raise typer.Exit(1)
+        moving = sum(1 for o in preview.outcomes if o.outcome == MIGRATED)
+        if moving:
+            _show_plan(the_plan, preview, fmt)
+            _confirm_plan(make_prompter(), preview, moving)
+    with status("applying the plan") as step:
+        result = apply_plan(
+            engine,
+            actor,
+            the_plan,
+            dry_run=dry_run,
+            step=lambda label: step(f"migrating: {label} written"),
         )
     report(result, fmt)
     if result.refused:
         raise typer.Exit(1)
+
+
+def _show_plan(the_plan: "Plan", preview: "MigrationResult", fmt: ShowFormat) -> None:
+    from sessionmig import render
+
+    render.notice(
+        f"plan made by {the_plan.planned_by_name} <{the_plan.planned_by_email}> at "
+        f"{the_plan.planned_at} on store {the_plan.store_id}"
+        + (
+            f"; {len(the_plan.refused)} session(s) it refused are left alone"
+            if the_plan.refused
+            else ""
+        )
+    )
+    # On a terminal stdout is the screen; with --format json it stays one document.
+    report(
+        preview,
+        ShowFormat.table,
+        file=sys.stderr if fmt is ShowFormat.json else None,
+        title="Plan to apply (checked against the store now)",
+        summary=False,
+    )
+
+
+def _confirm_plan(prompter: "Prompter", preview: "MigrationResult", moving: int) -> None:
+    from sessionmig.render import literal
+
+    message = (
+        f"Apply this plan: migrate {moving} session(s) of '{literal(preview.event['name'])}' "
+        f"into '{literal(preview.community['title'])}' as {literal(preview.actor.email)}? "
+        "They arrive as drafts and leave the event's public listing; this cannot be undone."
+    )
+    if not prompter.confirm(message, default=False):
+        raise Cancelled()
 
 
 # --- prompts (R2: community first, then the event, then its sessions) -------------------
@@ -265,13 +447,13 @@ def _confirm(
 # --- output -----------------------------------------------------------------------------
 
 
-def result_json(result: "MigrationResult") -> dict[str, Any]:
-    """The spec's `migrate --format json` object."""
+def result_json(result: "MigrationResult") -> "MigrateResult":
+    """The spec's `migrate --format json` object (documents.MigrateResult)."""
     return {
         "dry_run": result.dry_run,
         "actor": result.actor.email,
-        "community": result.community,
-        "event": result.event,
+        "community": {"id": result.community["id"], "title": result.community["title"]},
+        "event": {"id": result.event["id"], "name": result.event["name"]},
         "results": [
             {
                 "session_id": o.session_id,
@@ -321,11 +503,18 @@ def audit_caption(result: "MigrationResult") -> str:
     )
 
 
-def report(result: "MigrationResult", fmt: ShowFormat) -> None:
+def report(
+    result: "MigrationResult",
+    fmt: ShowFormat,
+    *,
+    file: IO[str] | None = None,
+    title: str | None = None,
+    summary: bool = True,
+) -> None:
     from sessionmig import render
 
     if fmt is ShowFormat.json:
-        render.dump_json(result_json(result))
+        render.dump_json(result_json(result), file)
     elif result.outcomes:
         rows = [
             {
@@ -339,8 +528,9 @@ def report(result: "MigrationResult", fmt: ShowFormat) -> None:
             }
             for o in result.outcomes
         ]
-        title = "Migration audit" + (" (dry run)" if result.dry_run else "")
-        render.table(rows, AUDIT_COLUMNS, title=title, caption=audit_caption(result))
+        title = title or "Migration audit" + (" (dry run)" if result.dry_run else "")
+        render.table(rows, AUDIT_COLUMNS, title=title, caption=audit_caption(result), file=file)
     if not result.outcomes:
         render.notice("nothing to migrate: no eligible session in this event")
-    render.notice(summary_line(result))
+    if summary:
+        render.notice(summary_line(result))

@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
+from sessionmig.store.storeinfo import read_store_id
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Report:
     videos: int
     records: int
     violations: list[Violation]
+    store_id: str | None = None
 
     @property
     def sound(self) -> bool:
@@ -57,7 +59,7 @@ class Report:
     def summary(self) -> str:
         return (
             f"{self.sessions} sessions, {self.videos} videos, "
-            f"{self.records} migration records checked"
+            f"{self.records} migration records checked; store id {self.store_id or 'missing'}"
         )
 
 
@@ -408,6 +410,13 @@ def _grant_scope() -> Select[Any]:
     )
 
 
+def _store_id_missing() -> Select[Any]:
+    """The store has its id (store_info, one row), which every migration plan names."""
+    return select(literal_column("1").label("missing")).where(
+        ~select(t.store_info.c.singleton).exists()
+    )
+
+
 def _of(client_id: Any) -> str:
     """Whose an object is, in a message; None means the object does not exist."""
     return "missing" if client_id is None else f"of client {client_id}"
@@ -553,6 +562,11 @@ CHECKS: tuple[Check, ...] = (
             f"{r.scope} {r.scope_id}, which is no {r.scope} of that client"
         ),
     ),
+    Check(
+        "store_id_missing",
+        _store_id_missing,
+        lambda r: "the store has no id (store_info is empty): run `sessionmig db init`",
+    ),
 )
 
 
@@ -578,4 +592,5 @@ def check_store(engine: Engine) -> Report:
             for table in (t.session, t.video, t.record)
         ]
         violations = run(conn)
-    return Report(counts[0], counts[1], counts[2], violations)
+        store_id = read_store_id(conn)
+    return Report(counts[0], counts[1], counts[2], violations, store_id)

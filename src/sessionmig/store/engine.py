@@ -25,7 +25,7 @@ from sessionmig.errors import StoreUnavailable, UsageError
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
-SCHEMA_HEAD = "0002_append_only"
+SCHEMA_HEAD = "0003_store_id"
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 

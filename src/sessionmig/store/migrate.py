@@ -14,16 +14,18 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, false, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sessionmig import plans
 from sessionmig.access import Actor
-from sessionmig.errors import NotFound
+from sessionmig.errors import NotFound, UsageError
 from sessionmig.migration import (
     MIGRATED,
     Outcome,
@@ -36,6 +38,9 @@ from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors, writing
 from sessionmig.store.idsets import in_ids
 from sessionmig.store.queries import current_actor, reading, require_community, require_event
+from sessionmig.store.storeinfo import read_store_id
+
+T = TypeVar("T")
 
 Step = Callable[[str], None]
 
@@ -56,6 +61,10 @@ class MigrationResult:
     event: dict[str, Any]
     outcomes: list[Outcome] = field(default_factory=list)
     migrated_at: datetime | None = None
+    store_id: str | None = None
+    # With `fingerprints=True` (a dry run that writes a plan): the fingerprint of each
+    # session that would be migrated, read in the same transaction as the outcomes.
+    fingerprints: dict[int, plans.Fingerprint] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
@@ -106,10 +115,30 @@ def migrate(
     strict: bool = False,
     dry_run: bool = False,
     step: Step | None = None,
+    fingerprints: bool = False,
 ) -> MigrationResult:
     """Migrate `session_ids` of the event (or, with None, all eligible ones) into the
-    community. R1 is checked first: a refused actor changes nothing."""
+    community. R1 is checked first: a refused actor changes nothing. With
+    `fingerprints` (a dry run that writes a plan), the result carries the store's id
+    and the fingerprint of each session that would move."""
     check_may_migrate(actor)
+    return _batch(
+        lambda: _migrate_once(
+            engine,
+            actor,
+            community_id,
+            event_id,
+            session_ids,
+            strict,
+            dry_run,
+            step,
+            fingerprints,
+        )
+    )
+
+
+def _batch(run: Callable[[], T]) -> T:
+    """Run one batch (retried once if it lost a race), without the cyclic GC."""
     # A batch creates a few small objects per session and keeps them all: the cyclic
     # garbage collector would rescan them again and again (~25% of a 100,000-session
     # batch, benchmarks/run.py P2) for nothing to free.
@@ -117,19 +146,30 @@ def migrate(
     gc.disable()
     try:
         try:
-            return _migrate_once(
-                engine, actor, community_id, event_id, session_ids, strict, dry_run, step
-            )
+            return run()
         except IntegrityError:
             # Lost a race that the locks did not serialise: the unique record per session
-            # refused our write and the transaction rolled back. Re-plan: the winner's
-            # sessions are now `already_migrated` or refused.
-            return _migrate_once(
-                engine, actor, community_id, event_id, session_ids, strict, dry_run, step
-            )
+            # refused our write and the transaction rolled back. Decide again: the
+            # winner's sessions are now `already_migrated` or refused.
+            return run()
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def _transaction(
+    engine: Engine, actor: Actor, *, dry_run: bool
+) -> Iterator[tuple[Connection, Actor]]:
+    """A batch's transaction and its actor. A dry run only reads; a migration decides
+    inside the store's write lock (store.engine.writing), with the actor as the store
+    holds them now, checked for R1 again. Commits when the block ends; rolls back on
+    any error."""
+    with reading(engine) if dry_run else writing(engine) as conn:
+        if not dry_run:
+            actor = current_actor(conn, actor)
+            check_may_migrate(actor)
+        yield conn, actor
 
 
 def _migrate_once(
@@ -141,13 +181,10 @@ def _migrate_once(
     strict: bool,
     dry_run: bool,
     step: Step | None,
+    fingerprints: bool = False,
 ) -> MigrationResult:
     tick = step or (lambda _label: None)
-    # A dry run only reads; a migration decides inside the store's write lock.
-    with reading(engine) if dry_run else writing(engine) as conn:
-        if not dry_run:
-            actor = current_actor(conn, actor)
-            check_may_migrate(actor)
+    with _transaction(engine, actor, dry_run=dry_run) as (conn, actor):
         community = require_community(conn, actor, community_id)
         event = require_event(conn, actor, event_id)
         wanted = list(dict.fromkeys(session_ids)) if session_ids is not None else None
@@ -172,6 +209,10 @@ def _migrate_once(
             event={"id": event.id, "name": event.name},
             outcomes=list(the_plan.outcomes),
         )
+        if fingerprints:
+            result.store_id = read_store_id(conn)
+            current = _current(conn, actor, [f.id for f in the_plan.to_migrate])
+            result.fingerprints = {i: plans.fingerprint(c.content) for i, c in current.items()}
         tick("planned")
         if dry_run or not the_plan.to_migrate:
             return result
@@ -180,6 +221,11 @@ def _migrate_once(
             conn, actor, community_id, [f.id for f in the_plan.to_migrate], now, tick
         )
         _crash_point("commit")
+    return _migrated(result, now, video_ids)
+
+
+def _migrated(result: MigrationResult, now: datetime, video_ids: dict[int, int]) -> MigrationResult:
+    """The result after the commit: each migrated session with its video."""
     result.migrated_at = now
     result.outcomes = [
         Outcome(o.session_id, o.title, o.outcome, o.code, o.reason, video_ids[o.session_id])
@@ -188,6 +234,152 @@ def _migrate_once(
         for o in result.outcomes
     ]
     return result
+
+
+# --- reviewed plans (migrate --plan FILE) --------------------------------------------------
+
+
+def apply_plan(
+    engine: Engine,
+    actor: Actor,
+    the_plan: plans.Plan,
+    *,
+    dry_run: bool = False,
+    step: Step | None = None,
+) -> MigrationResult:
+    """Apply exactly a reviewed plan, all or nothing, as `actor` (R1 is theirs to pass;
+    the records name them). Inside the write lock, on rows locked for the batch, every
+    session of the plan is read again (set-based: a fixed number of statements) and
+    re-checked by `plans.recheck`: if any is gone, moved, no longer eligible or
+    changed, nothing is written and the result says why. With `dry_run`, the same
+    check, and nothing written either way.
+
+    A plan of another store is a UsageError (exit 2); its community or event gone or
+    unreadable, NotFound (exit 4), as for `migrate`."""
+    check_may_migrate(actor)
+    return _batch(lambda: _apply_plan_once(engine, actor, the_plan, dry_run, step))
+
+
+def _apply_plan_once(
+    engine: Engine, actor: Actor, the_plan: plans.Plan, dry_run: bool, step: Step | None
+) -> MigrationResult:
+    tick = step or (lambda _label: None)
+    with _transaction(engine, actor, dry_run=dry_run) as (conn, actor):
+        here = read_store_id(conn)
+        if here != the_plan.store_id:
+            raise UsageError(
+                f"--plan: this plan was made on store {the_plan.store_id}, this is store "
+                f"{here or '(no id: run `sessionmig db init`)'}: make the plan on this store"
+            )
+        community = require_community(conn, actor, the_plan.community_id)
+        event = require_event(conn, actor, the_plan.event_id)
+        ids = the_plan.ids
+        if not dry_run:
+            _lock_ids(conn, ids)
+        checked = plans.recheck(the_plan, _current(conn, actor, ids), _moved(conn, actor, ids))
+        result = MigrationResult(
+            dry_run=dry_run,
+            actor=actor,
+            community={"id": community.id, "title": community.title},
+            event={"id": event.id, "name": event.name},
+            outcomes=list(checked.outcomes),
+            store_id=here,
+        )
+        tick("checked")
+        if dry_run or not checked.to_migrate:
+            return result
+        now = datetime.now(UTC)
+        video_ids = _write(conn, actor, the_plan.community_id, list(checked.to_migrate), now, tick)
+        _crash_point("commit")
+    return _migrated(result, now, video_ids)
+
+
+def _lock_ids(conn: Connection, ids: Sequence[int]) -> None:
+    """PostgreSQL: lock the plan's session rows, wherever they are now, in id order."""
+    if conn.dialect.name != "postgresql" or not ids:
+        return
+    s = t.session
+    conn.execute(
+        select(s.c.id).where(in_ids(s.c.id, ids, "postgresql")).order_by(s.c.id).with_for_update()
+    ).all()
+
+
+def _current(conn: Connection, actor: Actor, ids: Sequence[int]) -> dict[int, plans.Current]:
+    """The sessions of the actor's client among `ids` as they are now: their event and
+    everything a fingerprint covers. Three statements whatever the number of ids."""
+    if not ids:
+        return {}
+    s, e, d = t.session, t.event, conn.dialect.name
+    rows = conn.execute(
+        select(
+            s.c.id,
+            s.c.title,
+            s.c.summary,
+            s.c.format,
+            s.c.source_kind,
+            s.c.source_ref,
+            s.c.thumbnail,
+            e.c.id,
+            e.c.name,
+        )
+        .select_from(s)
+        .join(e, e.c.id == s.c.event_id)
+        .where(s.c.client_id == actor.client_id, in_ids(s.c.id, ids, d))
+    ).all()
+    # The same joins and order as the copies `_write` makes (R5).
+    ss, sp = t.session_speaker, t.speaker
+    speakers: dict[int, list[tuple[int, str, str | None]]] = {}
+    for sid, spk_id, name, company in conn.execute(
+        select(ss.c.session_id, sp.c.id, sp.c.name, sp.c.company)
+        .select_from(ss)
+        .join(sp, sp.c.id == ss.c.speaker_id)
+        .where(in_ids(ss.c.session_id, ids, d))
+        .order_by(ss.c.session_id, ss.c.position, sp.c.id)
+    ):
+        speakers.setdefault(sid, []).append((spk_id, name, company))
+    spn, pa = t.session_partner, t.partner
+    partners: dict[int, list[tuple[int, str]]] = {}
+    for sid, partner_id, name in conn.execute(
+        select(spn.c.session_id, pa.c.id, pa.c.name)
+        .select_from(spn)
+        .join(pa, pa.c.id == spn.c.partner_id)
+        .where(in_ids(spn.c.session_id, ids, d))
+        .order_by(spn.c.session_id, spn.c.position, pa.c.id)
+    ):
+        partners.setdefault(sid, []).append((partner_id, name))
+    out: dict[int, plans.Current] = {}
+    for sid, title, summary, fmt, kind, ref, thumb, event_id, event_name in rows:
+        out[sid] = plans.Current(
+            event_id=event_id,
+            event_name=event_name,
+            facts=SessionFacts(sid, title, fmt, kind),
+            content=plans.SessionContent(
+                title=title,
+                summary=summary,
+                format=fmt,
+                source_kind=kind,
+                source_ref=ref,
+                thumbnail=thumb,
+                speakers=tuple(speakers.get(sid, ())),
+                partners=tuple(partners.get(sid, ())),
+                event_name=event_name,
+            ),
+        )
+    return out
+
+
+def _moved(conn: Connection, actor: Actor, ids: Sequence[int]) -> dict[int, plans.Moved]:
+    """Where the migration records of `ids` say they went (records outlive sessions)."""
+    if not ids:
+        return {}
+    r, c = t.record, t.community
+    rows = conn.execute(
+        select(r.c.session_id, r.c.community_id, c.c.title)
+        .select_from(r)
+        .join(c, c.c.id == r.c.community_id)
+        .where(r.c.client_id == actor.client_id, in_ids(r.c.session_id, ids, conn.dialect.name))
+    ).all()
+    return {sid: plans.Moved(cid, title) for sid, cid, title in rows}
 
 
 def _write(

@@ -336,3 +336,25 @@ class MigrationRecord(SQLModel, table=True):
     actor_email: str = Field(max_length=500)
     actor_name: str = Field(max_length=500)
     migrated_at: datetime
+
+
+class StoreInfo(SQLModel, table=True):
+    """The store's identity: one row, made once by `db init` (the Alembic revision
+    0003_store_id writes it, for new and existing stores alike). A reviewed migration
+    plan names the store it was made on (`migrate --dry-run --plan-out`), and
+    `migrate --plan` refuses a plan of another store. A copy of the database (a backup,
+    a restore) is the same store and keeps the id.
+
+    `singleton` is always 1 (CHECK): a second row is impossible, so concurrent
+    `db init`s cannot give a store two ids.
+
+    Issue 11 (row-level security on PostgreSQL): every login must be able to read this
+    table (GRANT SELECT to the login group, no policy needed: it holds no tenant data);
+    nobody but the operator writes it.
+    """
+
+    __tablename__ = "store_info"
+    __table_args__ = (CheckConstraint("singleton = 1", name="one_row"),)
+    singleton: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    id: str = Field(max_length=36)
+    created_at: datetime

@@ -33,11 +33,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Create or upgrade the schema to head, all in one transaction; a no-op when it is
     current. Returns the revisions before and after, both read inside the store's
     exclusive lock: of several concurrent `db init`, one upgrades and the others find
-    the schema current (and say so)."""
+    the schema current (and say so). The store's id exists afterwards (revision
+    0003_store_id makes it; a deleted row is made again)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
     from sessionmig.store.engine import writing
+    from sessionmig.store.storeinfo import ensure_store_id
 
     cfg = alembic_config()
     with writing(engine, exclusive=True) as conn:
@@ -46,5 +48,6 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
         # in it and leaves the commit to `writing` (one transaction for the lot).
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        ensure_store_id(conn)
         after = MigrationContext.configure(conn).get_current_revision()
     return before, after

@@ -372,3 +372,13 @@ record = Table(
     Index(conv("ix_migration_record_community"), "community_id"),
     Index(conv("ix_migration_record_event"), "event_id"),
 )
+
+store_info = Table(
+    "store_info",
+    metadata,
+    Column("singleton", Integer(), nullable=False, autoincrement=False),
+    Column("id", String(length=36), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("singleton", name=conv("pk_store_info")),
+    CheckConstraint("singleton = 1", name=conv("ck_store_info_one_row")),
+)
