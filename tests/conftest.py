@@ -4,6 +4,7 @@ template initialised once per worker)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -160,6 +161,91 @@ class Run:
         return json.loads(self.stdout)
 
 
+# --- every JSON the tool prints in the test suite is validated against its schema --------
+
+# Commands that print JSON without a schema of their own, and why. Empty: every command
+# that prints JSON has one (sessionmig.schemas.COMMANDS); a new command fails
+# `validate_output` until it gets one (one line in sessionmig.schemas.REGISTRY).
+NOT_VALIDATED: dict[str, str] = {}
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    from sessionmig import schemas
+
+    schema = schemas.schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def assert_valid(name: str, document: Any) -> None:
+    """`document` validates against `sessionmig schema NAME`; the errors are listed."""
+    errors = sorted(_validator(name).iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, f"not a valid {name} document:\n" + "\n".join(
+        f"  {'/'.join(map(str, e.path)) or '(top)'}: {e.message[:300]}" for e in errors[:20]
+    )
+
+
+def _command(args: list[str]) -> tuple[str, list[str]]:
+    """The command path (`sessions list`) and its own arguments, past the root options."""
+    import typer
+
+    i = 0
+    while i < len(args) and args[i] in ("--db", "--as"):
+        i += 2
+    rest = args[i:]
+    if not rest:
+        return "", []
+    group = typer.main.get_command(app).commands.get(rest[0])  # type: ignore[attr-defined]
+    if getattr(group, "commands", None) and len(rest) > 1:
+        return f"{rest[0]} {rest[1]}", rest[2:]
+    return rest[0], rest[1:]
+
+
+def _option(args: list[str], *flags: str) -> str | None:
+    for i, arg in enumerate(args):
+        for flag in flags:
+            if arg == flag and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(flag + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def validate_output(args: list[str], run: Run) -> None:
+    """The documents a command printed (stdout with `--format json`) or wrote (a plan,
+    `--plan-out`), validated against their schemas. Called by every `Cli` run."""
+    from sessionmig import schemas
+
+    if run.exit_code not in (0, 1):
+        return
+    command, rest = _command(args)
+    plan_out = _option(rest, "--plan-out") if command == "migrate" else None
+    if plan_out is not None:
+        text = run.stdout if plan_out == "-" else Path(plan_out).read_text(encoding="utf-8")
+        assert_valid("plan", json.loads(text))
+    if (_option(rest, "--format", "-f") or "").lower() != "json" or plan_out == "-":
+        return
+    if command == "schema":
+        document = json.loads(run.stdout)
+        if rest and not rest[0].startswith("-"):
+            from jsonschema import Draft202012Validator
+
+            Draft202012Validator.check_schema(document)
+        else:
+            assert document == schemas.names()
+        return
+    if command in NOT_VALIDATED:
+        return
+    assert command in schemas.COMMANDS, (
+        f"`{command} --format json` printed JSON but has no schema: add it to "
+        "sessionmig.schemas.REGISTRY (or to NOT_VALIDATED in tests/conftest.py, saying why)"
+    )
+    assert_valid(schemas.COMMANDS[command], json.loads(run.stdout))
+
+
 class Cli:
     """Runs `sessionmig` through its Typer app against one store."""
 
@@ -186,7 +272,9 @@ class Cli:
             result = self.runner.invoke(
                 app, list(args), input=input, env=full_env, catch_exceptions=False
             )
-        return Run(result.exit_code, result.stdout, result.stderr)
+        run = Run(result.exit_code, result.stdout, result.stderr)
+        validate_output(list(args), run)
+        return run
 
     def load(self, data: dict[str, Any]) -> Run:
         path = self.tmp_path / f"export-{uuid.uuid4().hex[:6]}.json"
@@ -228,6 +316,13 @@ def table_counts(url: str) -> dict[str, int]:
         }
     eng.dispose()
     return out
+
+
+def data_rows(url: str) -> int:
+    """Rows of the client data, every table but the store's own id (store_info)."""
+    counts = table_counts(url)
+    assert counts.pop("store_info") == 1
+    return sum(counts.values())
 
 
 def dump_store(url: str) -> dict[str, list[tuple[Any, ...]]]:

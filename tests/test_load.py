@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests import sample
-from tests.conftest import Cli, dump_store, table_counts
+from tests.conftest import Cli, data_rows, dump_store
 
 
 def test_load_then_reload_changes_nothing(cli: Cli) -> None:
@@ -56,7 +56,7 @@ def test_every_error_is_listed_with_its_place_and_nothing_is_written(cli: Cli) -
     assert "users[0].grants[1].role: 'owner' is not one of admin, contributor, reader" in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("error: the file is invalid (")
     assert "Traceback" not in r.stderr
-    assert sum(table_counts(cli.url).values()) == 0
+    assert data_rows(cli.url) == 0
 
 
 def test_dangling_and_cross_client_references_are_errors(cli: Cli) -> None:
@@ -71,7 +71,7 @@ def test_dangling_and_cross_client_references_are_errors(cli: Cli) -> None:
     assert "sessions[0].speaker_ids[1]: speaker 95 belongs to another client" in r.stderr
     assert "users[0].grants[1].scope_id: event 90 belongs to another client" in r.stderr
     assert "sessions[9].id: duplicate id 1002 (also sessions[2])" in r.stderr
-    assert sum(table_counts(cli.url).values()) == 0
+    assert data_rows(cli.url) == 0
 
 
 def test_references_may_point_to_objects_already_in_the_store(loaded: Cli) -> None:
@@ -112,7 +112,7 @@ def test_not_json_not_utf8_and_wrong_top_level(cli: Cli, tmp_path: Path) -> None
         assert r.exit_code == 2, raw
         assert expected in r.stderr, (raw, r.stderr)
         assert "Traceback" not in r.stderr
-    assert sum(table_counts(cli.url).values()) == 0
+    assert data_rows(cli.url) == 0
 
 
 def test_missing_file_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:

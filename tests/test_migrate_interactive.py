@@ -35,7 +35,7 @@ import sessionmig.cli
 import sessionmig.commands.migrate as migrate_command
 from sessionmig.prompts import QuestionaryPrompter
 from tests import sample
-from tests.conftest import Cli, Run, table_counts
+from tests.conftest import Cli, Run, table_counts, validate_output
 
 DOWN = "\x1b[B"
 UP = "\x1b[A"
@@ -106,7 +106,9 @@ class Terminal:
             env=env,
             catch_exceptions=False,
         )
-        return Run(result.exit_code, result.stdout, result.stderr)
+        run = Run(result.exit_code, result.stdout, result.stderr)
+        validate_output(["migrate", *args], run)
+        return run
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from sessionmig.commands import (
     history,
     load,
     migrate,
+    schema,
     sessions,
     videos,
 )
@@ -156,6 +157,7 @@ app.add_typer(communities.app, name="communities")
 app.command("migrate")(migrate.migrate)
 app.add_typer(videos.app, name="videos")
 app.command("history")(history.history)
+app.command("schema")(schema.schema)
 
 
 def main() -> None:

@@ -23,7 +23,14 @@ from pydantic import (
     model_validator,
 )
 
+from sessionmig.documents import Schema
+
 MAX_ID = 2**63 - 1
+
+# What the validators below refuse, as JSON Schema patterns (`sessionmig schema export`;
+# the validators stay, for their messages).
+NO_NUL = r"^[^\x00]*$"
+EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+$"
 
 
 def _no_nul(value: str) -> str:
@@ -33,9 +40,22 @@ def _no_nul(value: str) -> str:
 
 
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
-Summary = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_nul)]
-Ref = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_no_nul)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    AfterValidator(_no_nul),
+    Schema(pattern=NO_NUL),
+]
+Summary = Annotated[
+    str, StringConstraints(max_length=20_000), AfterValidator(_no_nul), Schema(pattern=NO_NUL)
+]
+Ref = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2048),
+    AfterValidator(_no_nul),
+    Schema(pattern=NO_NUL),
+]
+IdList = Annotated[list[Id], Schema(uniqueItems=True)]
 Role = Literal["admin", "contributor", "reader"]
 Scope = Literal["client", "audience", "event", "community"]
 Format = Literal["online", "in_person", "hybrid"]
@@ -66,6 +86,14 @@ class AudienceIn(_Strict):
 
 
 class GrantIn(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"scope": {"const": "client"}}},
+            "then": {"properties": {"scope_id": {"type": "null"}}},
+            "else": {"required": ["scope_id"], "properties": {"scope_id": {"type": "integer"}}},
+        }
+    )
+
     role: Role
     scope: Scope
     scope_id: Id | None = None
@@ -82,7 +110,7 @@ class GrantIn(_Strict):
 class UserIn(_Strict):
     id: Id
     client_id: Id
-    email: Annotated[Name, AfterValidator(_email)]
+    email: Annotated[Name, AfterValidator(_email), Schema(pattern=EMAIL_PATTERN)]
     name: Name
     grants: list[GrantIn] = []
 
@@ -121,6 +149,13 @@ class PartnerIn(_Strict):
 
 
 class SourceIn(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"enum": ["video_file", "url"]}}},
+            "then": {"required": ["ref"], "properties": {"ref": {"type": "string"}}},
+        }
+    )
+
     kind: SourceKind
     ref: Ref | None = None
 
@@ -139,8 +174,8 @@ class SessionIn(_Strict):
     format: Format
     source: SourceIn | None = None
     thumbnail: Ref | None = None
-    speaker_ids: list[Id] = []
-    partner_ids: list[Id] = []
+    speaker_ids: IdList = []
+    partner_ids: IdList = []
 
 
 class ExportIn(_Strict):
