@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,9 @@ from tests import sample
 from tests.conftest import (
     Cli,
     Run,
-    _pg_admin_engine,
     assert_sound,
     assert_valid,
     dump_store,
-    pg_server_url,
     store_id,
 )
 from tests.test_migrate_interactive import Terminal
@@ -615,34 +612,10 @@ def test_the_plan_is_rechecked_after_the_lock_is_taken(loaded: Cli) -> None:
 
 
 @pytest.fixture
-def other_store(db_url: str, tmp_path: Path) -> Iterator[Cli]:
+def other_store(empty_db_url: str, tmp_path: Path) -> Cli:
     """A second store on the same backend, made by `db init` on an empty database: the
     same data, another store id."""
-    if db_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'other.db'}"
-        drop = None
-    else:
-        from sqlalchemy import text
-        from sqlalchemy.engine import make_url
-
-        name = f"sm_other_{uuid.uuid4().hex[:10]}"
-        admin = _pg_admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = (
-            make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
-        )
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-    cli = Cli(url, tmp_path)
-    try:
-        assert cli("db", "init").exit_code == 0
-        assert cli.load(copy.deepcopy(sample.export())).exit_code == 0
-        yield cli
-    finally:
-        if drop is not None:
-            drop()
+    cli = Cli(empty_db_url, tmp_path)
+    assert cli("db", "init").exit_code == 0
+    assert cli.load(copy.deepcopy(sample.export())).exit_code == 0
+    return cli

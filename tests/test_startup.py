@@ -43,6 +43,7 @@ def loaded_modules(args: list[str], env: dict[str, str] | None = None) -> set[st
         ["migrate", "--help"],
         ["sessions", "list", "--help"],
         ["history", "--help"],
+        ["schema", "--help"],
     ],
 )
 def test_help_and_version_import_no_heavy_module(args: list[str]) -> None:
@@ -58,6 +59,14 @@ def test_shell_completion_imports_no_heavy_module() -> None:
     }
     modules = loaded_modules([], env)
     assert not modules & set(HEAVY)
+
+
+def test_schema_needs_no_store_and_imports_no_database_module() -> None:
+    """`sessionmig schema NAME` is generated from the models in memory (pydantic), without
+    SQLAlchemy or any store; the other commands never import the schema registry."""
+    modules = loaded_modules(["schema", "plan"])
+    assert "pydantic" in modules
+    assert not modules & set(HEAVY), modules & set(HEAVY)
 
 
 def test_installed_entry_point_runs() -> None:

@@ -119,7 +119,6 @@ class SessionRow(TypedDict, total=False):
 
     id: Id
     event_id: Id
-    event: str
     title: str
     format: Format
     source: Literal["video_file", "url", "live", "none"]

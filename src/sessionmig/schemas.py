@@ -160,9 +160,14 @@ def names() -> list[str]:
 
 
 def _close(node: Any) -> None:
-    """Every object schema that lists its properties refuses any other key."""
+    """Every object type that lists its properties refuses any other key (not the
+    `if`/`then`/`else` parts, whose `properties` only add to their object's)."""
     if isinstance(node, dict):
-        if "properties" in node and "additionalProperties" not in node:
+        if (
+            node.get("type") == "object"
+            and "properties" in node
+            and "additionalProperties" not in node
+        ):
             node["additionalProperties"] = False
         for value in node.values():
             _close(value)
