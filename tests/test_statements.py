@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 
 from benchmarks import synthetic
+from sessionmig import plans
 from sessionmig.access import Actor
 from sessionmig.context import AppContext
 from sessionmig.store import engine as store_engine
 from sessionmig.store import loader
 from sessionmig.store import tables as t
-from sessionmig.store.migrate import migrate
+from sessionmig.store.migrate import apply_plan, migrate
 
 SMALL, LARGE = 10, 1_000
 
@@ -124,3 +125,50 @@ def test_dry_run_statement_count_does_not_grow_with_the_batch(
     many = run(engine, large, explicit=True, dry_run=True)
     assert len(few) == len(many), (few, many)
     assert records(engine) == 0
+
+
+def plan_of(engine: Engine, batch: Batch) -> tuple[plans.Plan, list[str]]:
+    """The plan `migrate --dry-run --plan-out` makes of the batch, and its statements."""
+    with StatementCounter(engine) as counter:
+        result = migrate(
+            engine,
+            batch.actor(),
+            community_id=batch.community_id,
+            event_id=batch.event_id,
+            session_ids=batch.session_ids,
+            dry_run=True,
+            fingerprints=True,
+        )
+    sessions, already, refused = plans.plan_entries(result.outcomes, result.fingerprints)
+    assert len(sessions) == len(batch.session_ids) and result.store_id is not None
+    plan = plans.Plan(
+        store_id=result.store_id,
+        planned_by_email=batch.admin,
+        planned_by_name="admin",
+        planned_at="2026-11-23T00:00:00Z",
+        community_id=batch.community_id,
+        community_title=result.community["title"],
+        event_id=batch.event_id,
+        event_name=result.event["name"],
+        sessions=tuple(sessions),
+        already_migrated=tuple(already),
+        refused=tuple(refused),
+    )
+    return plan, counter.statements
+
+
+def test_plans_are_made_and_applied_with_a_constant_number_of_statements(
+    store: tuple[Engine, Batch, Batch],
+) -> None:
+    """The fingerprints of a plan and its re-check inside the lock are set-based too."""
+    engine, small, large = store
+    (few_plan, few), (many_plan, many) = plan_of(engine, small), plan_of(engine, large)
+    assert few == many
+    applied = []
+    for batch, plan in ((small, few_plan), (large, many_plan)):
+        with StatementCounter(engine) as counter:
+            result = apply_plan(engine, batch.actor(), plan)
+        assert {o.outcome for o in result.outcomes} == {"migrated"}
+        applied.append(counter.statements)
+    assert applied[0] == applied[1]
+    assert records(engine) == SMALL + LARGE

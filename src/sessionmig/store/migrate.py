@@ -275,7 +275,7 @@ def _apply_plan_once(
         event = require_event(conn, actor, the_plan.event_id)
         ids = the_plan.ids
         if not dry_run:
-            _lock_ids(conn, ids)
+            _lock_ids(conn, actor, ids)
         checked = plans.recheck(the_plan, _current(conn, actor, ids), _moved(conn, actor, ids))
         result = MigrationResult(
             dry_run=dry_run,
@@ -294,13 +294,17 @@ def _apply_plan_once(
     return _migrated(result, now, video_ids)
 
 
-def _lock_ids(conn: Connection, ids: Sequence[int]) -> None:
-    """PostgreSQL: lock the plan's session rows, wherever they are now, in id order."""
+def _lock_ids(conn: Connection, actor: Actor, ids: Sequence[int]) -> None:
+    """PostgreSQL: lock the plan's session rows of the actor's client, wherever they are
+    now (another event included), in id order. SQLite holds the database's write lock."""
     if conn.dialect.name != "postgresql" or not ids:
         return
     s = t.session
     conn.execute(
-        select(s.c.id).where(in_ids(s.c.id, ids, "postgresql")).order_by(s.c.id).with_for_update()
+        select(s.c.id)
+        .where(s.c.client_id == actor.client_id, in_ids(s.c.id, ids, "postgresql"))
+        .order_by(s.c.id)
+        .with_for_update()
     ).all()
 
 
