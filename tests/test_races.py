@@ -429,12 +429,14 @@ def test_three_db_inits_at_once_on_a_fresh_store(
 
     assert [i.code for i in inits] == [0, 0, 0], [i.stderr for i in inits]
     head = store_engine.SCHEMA_HEAD
-    said = sorted(i.stderr.strip().split(":")[0] for i in inits)
+    said = sorted(i.stderr.strip().split(", store id ")[0] for i in inits)
     assert said == [
         f"schema is up to date ({head})",
         f"schema is up to date ({head})",
         f"schema upgraded from nothing to {head}",
     ], [i.stderr for i in inits]
+    # Issue 14: one store id, made by the one that upgraded, named by all three.
+    assert len({i.stderr.split(", store id ")[1].split(":")[0] for i in inits}) == 1
     engine = store_engine.create(store_engine.parse_url(url))
     try:
         assert store_engine.schema_revision(engine) == head

@@ -116,3 +116,4 @@ def test_concurrent_db_inits_make_one_id(empty_db_url: str) -> None:
     assert succeeded, results
     for err in succeeded:
         assert f"store id {sid}:" in err, err
+    assert all(code == 0 for code, _ in results), results  # the store lock serialises them
