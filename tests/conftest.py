@@ -85,14 +85,22 @@ def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
         return
     if not pg_server_url():
         pytest.skip(f"PostgreSQL: set {PG_ENV} to run")
+    template_name: str = request.getfixturevalue("pg_template")
+    with _pg_database(template_name) as url:
+        yield url
+
+
+@contextmanager
+def _pg_database(template: str | None = None, prefix: str = "sm") -> Iterator[str]:
+    """A PostgreSQL database of its own (a copy of `template`, or empty), dropped after."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    template_name: str = request.getfixturevalue("pg_template")
-    name = f"sm_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin_engine()
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+        like = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{like}'))
     try:
         yield (
             make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
@@ -116,21 +124,8 @@ def empty_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    name = f"sm_empty_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _pg_database(prefix="sm_empty") as url:
+        yield url
 
 
 @pytest.fixture

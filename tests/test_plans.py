@@ -32,23 +32,16 @@ ELIGIBLE = [sample.ONLINE_FILE, sample.ONLINE_URL, sample.ONLINE_FILE_2]  # 1000
 OTHER_ADMIN = "ben@acme.test"  # a second client admin of client 1 (see `admins`)
 
 
+def migrate(cli: Cli, *args: str, community: int = 50) -> Run:
+    """`migrate --community C --event 10 ARGS` as the client admin."""
+    where = ("--community", str(community), "--event", "10")
+    return cli("migrate", *where, *args, actor=sample.ADMIN)
+
+
 def make_plan(cli: Cli, *args: str, name: str = "plan.json") -> tuple[Run, Path]:
     path = cli.tmp_path / name
-    r = cli(
-        "migrate",
-        "--community",
-        "50",
-        "--event",
-        "10",
-        *(args or ("--all-eligible",)),
-        "--dry-run",
-        "--plan-out",
-        str(path),
-        "--format",
-        "json",
-        actor=sample.ADMIN,
-    )
-    return r, path
+    selection = args or ("--all-eligible",)
+    return migrate(cli, *selection, "--dry-run", "--plan-out", str(path), "--format", "json"), path
 
 
 def apply(cli: Cli, path: Path | str, *args: str, actor: str = sample.ADMIN) -> Run:
@@ -167,20 +160,7 @@ def test_a_reapplied_plan_is_already_migrated_exit_0(loaded: Cli) -> None:
 
 
 def test_plan_out_dash_writes_the_plan_on_stdout_and_the_report_on_stderr(loaded: Cli) -> None:
-    r = loaded(
-        "migrate",
-        "--community",
-        "50",
-        "--event",
-        "10",
-        "--all-eligible",
-        "--dry-run",
-        "--plan-out",
-        "-",
-        "--format",
-        "json",
-        actor=sample.ADMIN,
-    )
+    r = migrate(loaded, "--all-eligible", "--dry-run", "--plan-out", "-", "--format", "json")
     assert r.exit_code == 0, r.stderr
     plan = r.json()  # stdout carries the plan and nothing else
     assert plan["format"] == "sessionmig-plan/1"
@@ -294,17 +274,7 @@ def test_a_session_moved_to_another_event_is_refused(loaded: Cli) -> None:
 def test_a_plan_stale_by_a_move_into_another_community(loaded: Cli) -> None:
     """R9: someone migrated 1000 into community 51 after the review."""
     _, path = make_plan(loaded)
-    r = loaded(
-        "migrate",
-        "--community",
-        "51",
-        "--event",
-        "10",
-        "--session",
-        "1000",
-        "--yes",
-        actor=sample.ADMIN,
-    )
+    r = migrate(loaded, "--session", "1000", "--yes", community=51)
     assert r.exit_code == 0, r.stderr
     got = stale(loaded, path)
     assert got == {
@@ -329,17 +299,7 @@ def test_a_session_migrated_into_the_plans_community_meanwhile_is_no_refusal(
 ) -> None:
     """Someone already did part of the plan, into the same community: the rest moves."""
     _, path = make_plan(loaded)
-    r = loaded(
-        "migrate",
-        "--community",
-        "50",
-        "--event",
-        "10",
-        "--session",
-        "1000",
-        "--yes",
-        actor=sample.ADMIN,
-    )
+    r = migrate(loaded, "--session", "1000", "--yes")
     assert r.exit_code == 0
     r = apply(loaded, path)
     assert r.exit_code == 0, r.stderr
@@ -420,18 +380,7 @@ def test_flags_that_contradict_a_plan_are_exit_2(
 
 
 def test_plan_out_needs_a_dry_run(loaded: Cli) -> None:
-    r = loaded(
-        "migrate",
-        "--community",
-        "50",
-        "--event",
-        "10",
-        "--all-eligible",
-        "--yes",
-        "--plan-out",
-        str(loaded.tmp_path / "p.json"),
-        actor=sample.ADMIN,
-    )
+    r = migrate(loaded, "--all-eligible", "--yes", "--plan-out", str(loaded.tmp_path / "p.json"))
     assert r.exit_code == 2
     assert "--plan-out needs --dry-run" in r.stderr
     assert not (loaded.tmp_path / "p.json").exists()
