@@ -108,11 +108,11 @@ def test_listing_documents_declare_the_listing_columns() -> None:
     from sessionmig.store.history import KEYS
 
     for kind, columns in (
-        (documents.EventRow, events.COLUMNS),
-        (documents.SessionRow, sessions.COLUMNS),
-        (documents.CommunityRow, communities.COLUMNS),
-        (documents.VideoRow, videos.COLUMNS),
-        (documents.HistoryRow, history.COLUMNS),
+        (documents.EventRow, events.EVENTS.columns),
+        (documents.SessionRow, sessions.SESSIONS.columns),
+        (documents.CommunityRow, communities.COMMUNITIES.columns),
+        (documents.VideoRow, videos.VIDEOS.columns),
+        (documents.HistoryRow, history.HISTORY.columns),
         (documents.DeletedSession, sessions.DELETE_COLUMNS),
     ):
         assert _keys(kind) == [c.key for c in columns], kind

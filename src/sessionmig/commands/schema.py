@@ -8,10 +8,10 @@ from sessionmig.commands._common import ShowFormatOpt
 from sessionmig.render import Col, ShowFormat
 
 COLUMNS = (
-    Col("name", no_wrap=True),
-    Col("title"),
-    Col("printed_by", "Printed by"),
-    Col("read_by", "Read by"),
+    Col("name"),
+    Col("title", text=True),
+    Col("printed_by", "Printed by", text=True),
+    Col("read_by", "Read by", text=True),
 )
 
 
