@@ -7,6 +7,10 @@ write lock, store.engine.writing; on PostgreSQL then the session rows FOR UPDATE
 read again with a fresh statement), so a loser of a race sees the winner's records
 and reports `already_migrated` or a refusal. A UNIQUE migration record per session
 is the last guard. Either the whole batch is written or nothing is.
+
+A reviewed plan (`apply_plan`, `migrate --plan FILE`) goes through the same
+transaction and the same writes (`_write`): only what decides the batch differs, the
+plan's sessions read again inside the lock and re-checked by `plans.recheck`.
 """
 
 from __future__ import annotations
