@@ -114,8 +114,14 @@ def test_ctrl_c_at_the_first_prompt_exits_130_and_migrates_nothing(
     term.send(CTRL_C)
     term.expect("cancelled")
     assert term.finish() == 130
-    assert "Traceback" not in term.log_path.read_text(encoding="utf-8", errors="replace")
+    log = term.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log
     assert migrated_sessions(sqlite_url) == {}
+    # The demo organisation was loaded (committed) before the first prompt: the last line
+    # says so, never "nothing was changed".
+    assert "nothing was changed" not in log
+    last = log.strip().splitlines()[-1]
+    assert "error: cancelled; already committed: demo organisation loaded into" in last, log
 
 
 def test_ctrl_c_at_the_confirmation_exits_130_and_migrates_nothing(

@@ -9,7 +9,8 @@ command's type hints at start-up, and string annotations cost a compile() each
 """
 
 import sys
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -28,19 +29,64 @@ from sessionmig.commands import (
     videos,
 )
 from sessionmig.context import AppContext
-from sessionmig.errors import Cancelled, InvalidInput, SessionmigError, UsageError
+from sessionmig.errors import (
+    Cancelled,
+    InvalidInput,
+    OutputError,
+    SessionmigError,
+    UsageError,
+)
 
 
-def fail(exc: SessionmigError) -> NoReturn:
-    """Print one clear line on stderr (plus the details of an invalid file) and exit."""
+def _say(line: str) -> None:
+    """One line on stderr; a stderr that cannot be written drops it (output.py)."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def fail(exc: SessionmigError, app_ctx: AppContext | None = None) -> NoReturn:
+    """Print one clear line on stderr (plus the details of an invalid file) and exit.
+
+    Once this run has committed a change, the line says what was committed instead of
+    claiming that nothing changed; a reader that closed the pipe gets a quiet exit 141
+    (and that one line only when something was committed)."""
+    from sessionmig import output
     from sessionmig.render import literal
 
+    note = app_ctx.commit_note() if app_ctx is not None else None
+    if isinstance(exc, OutputError):
+        output.abandon_stdout()
+        if exc.broken_pipe:
+            if note:
+                _say(f"note: the reader closed the output early; {literal(note)}")
+            raise typer.Exit(exc.exit_code)
+        message = f"{exc.message}; {note or 'nothing was changed'}"
+    elif isinstance(exc, Cancelled):
+        if output.stdout_is_terminal():
+            _flush_quietly()
+        else:  # a slow reader must not keep us waiting at exit for a report we dropped
+            output.abandon_stdout()
+        message = f"cancelled; {note}" if note else exc.message
+    else:
+        _flush_quietly()
+        message = f"{exc.message}; {note}" if note else exc.message
     if isinstance(exc, InvalidInput):
         for line in exc.details:
-            sys.stderr.write(f"  {literal(line)}\n")
-    sys.stderr.write(f"error: {literal(exc.message)}\n")
-    sys.stderr.flush()
+            _say(f"  {literal(line)}")
+    _say(f"error: {literal(message)}")
     raise typer.Exit(exc.exit_code)
+
+
+def _flush_quietly() -> None:
+    from sessionmig import output
+
+    try:
+        output.flush()
+    except OutputError:
+        output.abandon_stdout()
 
 
 # Typer vendors Click; its UsageError is BadParameter's base class.
@@ -70,27 +116,61 @@ def _plain_coercion(param: Any) -> Any:
     return param
 
 
+T = TypeVar("T")
+
+
 class RootGroup(TyperGroup):
-    """Maps the domain's exceptions to the spec's exit codes, for every subcommand."""
+    """The one place where errors become the spec's exit codes, for the root options
+    (parsed in `parse_args`: `--version`, `--db`, `--as`) and every subcommand (`invoke`).
+
+    Besides the domain's exceptions: a bad flag is one line and exit 2 (no usage
+    banner), Ctrl-C and end of input are exit 130, output that cannot be written is
+    exit 74 and a closed pipe a quiet exit 141 (`OutputError`). stdout is flushed
+    inside the mapping, so the last buffered bytes fail here, never at exit."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from sessionmig import output
+
+        output.install()
+        return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         for param in self.get_params(ctx):
             _plain_coercion(param)
-        return super().parse_args(ctx, args)
+        return self._mapped(ctx, lambda: super(RootGroup, self).parse_args(ctx, args))
 
     def invoke(self, ctx: Any) -> Any:
+        return self._mapped(ctx, lambda: super(RootGroup, self).invoke(ctx))
+
+    def _mapped(self, ctx: Any, call: Callable[[], T]) -> T:
+        from sessionmig import output
+
         try:
-            return super().invoke(ctx)
+            try:
+                result = call()
+            except (typer.Exit, SystemExit):
+                output.flush()
+                raise
+            output.flush()
+            return result
         except SessionmigError as exc:
-            fail(exc)
+            fail(exc, _app_context(ctx))
         except ClickUsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed
+                _flush_quietly()
+                raise typer.Exit(2) from None
             # One line, not a usage banner: bad flags are exit 2 like any invalid input.
             sub = getattr(exc, "ctx", None)
             where = sub.command_path if sub is not None else "sessionmig"
             message = exc.format_message()  # type: ignore[attr-defined]
-            fail(UsageError(f"{message} (see '{where} --help')"))
+            fail(UsageError(f"{message} (see '{where} --help')"), _app_context(ctx))
         except (KeyboardInterrupt, EOFError):
-            fail(Cancelled())
+            fail(Cancelled(), _app_context(ctx))
+
+
+def _app_context(ctx: Any) -> AppContext | None:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, AppContext) else None
 
 
 app = typer.Typer(

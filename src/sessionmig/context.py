@@ -23,6 +23,30 @@ class AppContext:
     actor_email: str | None = None
     _engine: Any = field(default=None, repr=False)
     _actor: Any = field(default=None, repr=False)
+    # What this run has committed, in words, so that no later error, interruption or
+    # output failure says "nothing was changed" (the root command reads `commit_note`).
+    _committed: list[str] = field(default_factory=list, repr=False)
+    # A write transaction committed that no command has described yet.
+    _unreported_commit: bool = field(default=False, repr=False)
+
+    def committed(self, what: str) -> None:
+        """Record what a write just committed (a command calls it right after the store)."""
+        self._committed.append(what)
+        self._unreported_commit = False
+
+    def commit_note(self) -> str | None:
+        """`already committed: …` when this run changed the store, else None."""
+        parts = list(self._committed)
+        if self._unreported_commit:
+            parts.append(
+                "a change was committed just before this happened "
+                "(see `sessionmig history` and `sessionmig db check`)"
+            )
+        return f"already committed: {'; '.join(parts)}" if parts else None
+
+    def _on_commit(self, conn: Any) -> None:
+        if conn.get_execution_options().get("sessionmig_write"):
+            self._unreported_commit = True
 
     @property
     def is_default_store(self) -> bool:
@@ -38,17 +62,25 @@ class AppContext:
             else:
                 url = store_engine.parse_url(store_engine.default_url())
                 assert url.database is not None
-                os.makedirs(os.path.dirname(url.database), exist_ok=True)
+                _make_store_directory(os.path.dirname(url.database))
             eng = store_engine.create(url)
+            from sqlalchemy import event
+
+            event.listen(eng, "commit", self._on_commit)
             if require_schema:
                 with store_engine.translate_errors(url):
                     current = store_engine.schema_revision(eng)
+                store_engine.refuse_newer_schema(current, url)
                 if current != store_engine.SCHEMA_HEAD:
                     if self.is_default_store:
                         from sessionmig.store import schema
 
                         with store_engine.translate_errors(url):
                             schema.upgrade(eng)
+                        self.committed(
+                            f"the embedded store was {'created' if current is None else 'upgraded'}"
+                            f" ({store_engine.safe_url(url)})"
+                        )
                     elif current is None:
                         raise StoreUnavailable(
                             "the database schema is not initialised: run "
@@ -77,3 +109,17 @@ class AppContext:
 
             self._actor = queries.resolve_actor(self, self.actor_email)
         return self._actor  # type: ignore[no-any-return]
+
+
+def _make_store_directory(path: str) -> None:
+    """The default store's directory; one line and exit 5 when it cannot be made (a
+    read-only parent, XDG_DATA_HOME naming a file)."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot create the store directory {path}: {exc.strerror or exc} "
+            "(give another place with --db sqlite:///PATH, SESSIONMIG_DB or XDG_DATA_HOME)"
+        ) from None
+    if not os.path.isdir(path):
+        raise StoreUnavailable(f"cannot create the store directory {path}: not a directory")

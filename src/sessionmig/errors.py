@@ -5,6 +5,12 @@ Imported at start-up: keep it free of heavy imports.
 
 from __future__ import annotations
 
+import errno
+
+# Exit codes beyond the spec's 0-5 and 130 (README, "Exit codes").
+EXIT_OUTPUT = 74  # EX_IOERR (sysexits.h): the output could not be written
+EXIT_PIPE = 141  # 128 + SIGPIPE: the reader closed the pipe, as a SIGPIPE death reports
+
 
 class SessionmigError(Exception):
     """An error a user can cause: printed as one line on stderr, never a traceback."""
@@ -61,3 +67,21 @@ class Cancelled(SessionmigError):
 
     def __init__(self, message: str = "cancelled, nothing was changed") -> None:
         super().__init__(message)
+
+
+class OutputError(SessionmigError):
+    """stdout cannot be written (a full device, a closed stream): exit 74. When its
+    reader closed the pipe (EPIPE), a quiet exit 141, like a tool piped into `head`."""
+
+    exit_code = EXIT_OUTPUT
+
+    def __init__(self, message: str, *, broken_pipe: bool = False) -> None:
+        super().__init__(message)
+        self.broken_pipe = broken_pipe
+        if broken_pipe:
+            self.exit_code = EXIT_PIPE
+
+    @classmethod
+    def from_os_error(cls, exc: OSError) -> OutputError:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return cls(f"cannot write the output: {reason}", broken_pipe=exc.errno == errno.EPIPE)

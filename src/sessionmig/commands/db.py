@@ -28,9 +28,11 @@ def init(ctx: typer.Context) -> None:
     if before == after:
         notice(f"schema is up to date ({after}), store id {store_id}: {where}")
     else:
-        notice(
+        upgraded = (
             f"schema upgraded from {before or 'nothing'} to {after}, store id {store_id}: {where}"
         )
+        app_ctx.committed(upgraded)
+        notice(upgraded)
 
 
 @app.command("check")

@@ -24,10 +24,11 @@ def demo(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
     app_ctx = state(ctx)
     engine = app_ctx.engine()
     report = loader.load(engine, organisation.export_bytes())
-    render.notice(
-        f"demo organisation loaded into {app_ctx.safe_db()}: "
-        + ", ".join(f"{n} {k}" for k, n in report.counts.items())
+    loaded = f"demo organisation loaded into {app_ctx.safe_db()}: " + ", ".join(
+        f"{n} {k}" for k, n in report.counts.items()
     )
+    app_ctx.committed(loaded)
+    render.notice(loaded)
     app_ctx.actor_email = organisation.DEMO_ADMIN_EMAIL
     ask = interactive()
     render.notice(

@@ -35,9 +35,14 @@ def load(
             raw = file.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
-    engine = state(ctx).engine()
+    app_ctx = state(ctx)
+    engine = app_ctx.engine()
     with render.status("validating the export") as step:
         report = loader.load(engine, raw, lambda label, n: step(f"loaded {n} {label}"))
+    app_ctx.committed(
+        f"loaded {file if str(file) != '-' else 'the export from stdin'}: "
+        + ", ".join(f"{n} {k}" for k, n in report.counts.items())
+    )
     result: dict[str, Any] = {**report.counts, "skipped_deleted_sessions": report.skipped_deleted}
     if fmt is ShowFormat.json:
         render.dump_json(result)

@@ -308,6 +308,8 @@ def run_plan(
             dry_run=dry_run,
             step=lambda label: step(f"migrating: {label} written"),
         )
+    if not result.dry_run and result.migrated_at is not None:
+        app_ctx.committed(summary_line(result))
     report(result, fmt)
     if result.refused:
         raise typer.Exit(1)

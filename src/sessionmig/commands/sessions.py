@@ -177,6 +177,7 @@ def delete(
         if not QuestionaryPrompter().confirm(message, default=False):
             raise Cancelled()
     done = deletion.delete_session(engine, actor, session_id)
+    app_ctx.committed(f"session {session_id} deleted")
     if fmt is ShowFormat.json:
         render.dump_json(done)
     else:

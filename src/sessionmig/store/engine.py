@@ -26,6 +26,9 @@ from sessionmig.errors import StoreUnavailable, UsageError
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
 SCHEMA_HEAD = "0003_store_id"
+# Every revision this version knows, oldest first (tests/test_schema.py: Alembic's own
+# history). A store stamped with anything else was made by a newer sessionmig.
+KNOWN_REVISIONS = ("0001_initial", "0002_append_only", "0003_store_id")
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 
@@ -190,6 +193,19 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
     if isinstance(url, URL) and url.password:
         first = first.replace(str(url.password), "***")
     return f"the database is unreachable ({first}): {where}"
+
+
+def refuse_newer_schema(revision: str | None, url: URL | str) -> None:
+    """Exit 5 for a store whose schema a newer sessionmig made: this version can neither
+    read it safely nor upgrade it (`db init` would not know the revision either)."""
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        from sessionmig import __version__
+
+        raise StoreUnavailable(
+            f"the database schema is at {revision}, made by a newer sessionmig than this "
+            f"one ({__version__}, schema {SCHEMA_HEAD}): upgrade sessionmig to use "
+            f"{safe_url(url)}"
+        )
 
 
 def schema_revision(engine: Engine) -> str | None:

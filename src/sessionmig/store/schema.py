@@ -38,12 +38,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    from sessionmig.store.engine import writing
+    from sessionmig.store.engine import refuse_newer_schema, writing
     from sessionmig.store.storeinfo import ensure_store_id
 
     cfg = alembic_config()
     with writing(engine, exclusive=True) as conn:
         before = MigrationContext.configure(conn).get_current_revision()
+        refuse_newer_schema(before, engine.url)  # Alembic would not know that revision
         # Handed a connection already in a transaction, Alembic runs every migration
         # in it and leaves the commit to `writing` (one transaction for the lot).
         cfg.attributes["connection"] = conn
