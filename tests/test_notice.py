@@ -134,5 +134,5 @@ def test_notice_line_on_a_terminal_shows_local_time(monkeypatch: pytest.MonkeyPa
         monkeypatch.undo()
         time.tzset()
     assert line == (
-        "Migrated to community 'Acme Academy' (#50) by Ana Martin on 2026-11-23 23:19:37 CET"
+        "Migrated to community 'Acme Academy' (#50) by Ana Martin on 2026-11-23 23:19:37 +01:00"
     )

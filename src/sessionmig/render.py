@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
@@ -74,15 +74,27 @@ def iso_utc(value: datetime) -> str:
 
 
 def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
-    """Local time on a terminal, ISO 8601 UTC otherwise (the GitHub CLI's rule)."""
+    """Local time on a terminal, ISO 8601 UTC otherwise (the GitHub CLI's rule).
+
+    On a terminal the local time carries its numeric offset, `2026-11-24 16:44:56 +01:00`,
+    never a zone name (`CET` is ambiguous and cannot be read back): pasted into
+    `history --since/--until`, it names that very second."""
     if terminal is None:
         terminal = stdout_is_terminal()
-    if not terminal:
-        return iso_utc(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    local = value.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+    if not terminal:
+        return iso_utc(value)
+    try:
+        local = value.astimezone()
+    except (OverflowError, ValueError, OSError):  # at the calendar's edges
+        return iso_utc(value)
+    offset = local.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+    shown = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}" + (f":{seconds:02d}" if seconds else "")
+    clock = local.time().replace(microsecond=0, tzinfo=None).isoformat()
+    return f"{local.date().isoformat()} {clock} {shown}"
 
 
 class Col(NamedTuple):

@@ -31,12 +31,27 @@ HISTORY = ListingSpec(
 )
 
 # ISO 8601 as accepted here: a date, or a date and a time (hours, minutes, seconds,
-# fraction) with an optional offset (Z or ±HH:MM). The groups tell the precision.
+# fraction) with an optional offset (Z, UTC or ±HH:MM, with or without a space before
+# it: what a terminal listing shows, `2026-11-24 16:44:56 +01:00`, reads back).
+# The groups tell the precision.
 _WHEN = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?P<fraction>\.\d{1,6})?)?)?"
-    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+    r"(?:[Tt ](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})"
+    r"(?P<fraction>[.,]\d{1,6})?)?)?"
+    r" ?(?P<offset>[Zz]|UTC|GMT|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?)?$"
 )
+_ZONE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ][\d:.,]+\s*[A-Za-z][\w/+-]*$")
+
+# The calendar's edges: an instant beyond them bounds nothing (or everything).
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _to_utc(naive: datetime, offset: timedelta) -> datetime:
+    try:
+        return (naive - offset).replace(tzinfo=UTC)
+    except OverflowError:  # before the year 1 or after 9999 once in UTC
+        return _LATEST if offset < timedelta(0) else _EARLIEST
 
 
 def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
@@ -47,33 +62,50 @@ def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
     `T10:15:30` that whole second (so a time copied from a listing, which shows whole
     seconds, includes that record); a fraction of a second is an exact instant.
     """
-    match = _WHEN.match(raw.strip())
+    text = raw.strip()
+    match = _WHEN.match(text)
     if match is None:
+        if _ZONE_NAME.match(text):
+            raise UsageError(
+                f"{option}: {raw!r}: time zone names are ambiguous; give the offset as a "
+                "number, e.g. 2026-11-24 16:44:56 +01:00 (or Z for UTC)"
+            )
         raise UsageError(
             f"{option}: {raw!r} is not an ISO 8601 date or timestamp "
-            "(e.g. 2026-11-23 or 2026-11-23T10:15:00Z)"
+            "(e.g. 2026-11-23, 2026-11-23T10:15:00Z or 2026-11-23 11:15:00 +01:00)"
         )
-    text = match.group(0).replace("Z", "+00:00")
+    g = match.groupdict()
     try:
-        value = datetime.fromisoformat(text)
+        naive = datetime.fromisoformat(g["date"]).replace(
+            hour=int(g["hour"] or 0),
+            minute=int(g["minute"] or 0),
+            second=int(g["second"] or 0),
+            microsecond=int(((g["fraction"] or ".")[1:] + "000000")[:6]),
+        )
+        offset = timedelta(0)
+        if g["sign"]:
+            offset = timedelta(hours=int(g["oh"]), minutes=int(g["om"] or 0))
+            if offset >= timedelta(hours=24) or (g["om"] and int(g["om"]) > 59):
+                raise ValueError("offset out of range")
+            offset = -offset if g["sign"] == "-" else offset
     except ValueError:
         raise UsageError(f"{option}: {raw!r} is not a valid date or time") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    if not end:
-        return value
-    if match.group("fraction"):
-        step = timedelta(microseconds=1)
-    elif match.group("second"):
-        step = timedelta(seconds=1)
-    elif match.group("minute"):
-        step = timedelta(minutes=1)
-    elif match.group("hour"):
-        step = timedelta(hours=1)
-    else:
-        step = timedelta(days=1)
-    return value + step
+    if end:
+        if g["fraction"]:
+            step = timedelta(microseconds=1)
+        elif g["second"]:
+            step = timedelta(seconds=1)
+        elif g["minute"]:
+            step = timedelta(minutes=1)
+        elif g["hour"]:
+            step = timedelta(hours=1)
+        else:
+            step = timedelta(days=1)
+        try:
+            naive = naive + step
+        except OverflowError:  # the period runs to the end of the calendar
+            return _LATEST
+    return _to_utc(naive, offset)
 
 
 @listing_options(HISTORY)

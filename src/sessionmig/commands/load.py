@@ -29,7 +29,12 @@ def load(
     from sessionmig.store import loader
 
     if str(file) == "-":
-        raw = sys.stdin.buffer.read()
+        if sys.stdin is None:  # fd 0 was closed when the program started
+            raise InvalidInput("cannot read the export from stdin: stdin is closed")
+        try:
+            raw = sys.stdin.buffer.read()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read stdin: {exc.strerror or exc}") from None
     else:
         try:
             raw = file.read_bytes()

@@ -11,15 +11,26 @@ first: the writers validate and decide inside it.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from sessionmig.errors import StoreUnavailable, UsageError
 
@@ -31,6 +42,9 @@ SCHEMA_HEAD = "0003_store_id"
 KNOWN_REVISIONS = ("0001_initial", "0002_append_only", "0003_store_id")
 
 DEFAULT_BUSY_TIMEOUT = 30.0
+# One day: longer than any writer holds the store, far below what SQLite's and
+# PostgreSQL's millisecond timeouts can hold (PostgreSQL: 2^31 - 1 ms, ~24.8 days).
+MAX_BUSY_TIMEOUT = 86_400.0
 
 
 def default_url() -> str:
@@ -47,9 +61,12 @@ def busy_timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise UsageError(f"SESSIONMIG_BUSY_TIMEOUT: {raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError("SESSIONMIG_BUSY_TIMEOUT: must be zero or more seconds")
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= MAX_BUSY_TIMEOUT):
+        raise UsageError(
+            f"SESSIONMIG_BUSY_TIMEOUT: {raw!r} is not a number of seconds "
+            f"from 0 to {MAX_BUSY_TIMEOUT:.0f}"
+        )
     return value
 
 
@@ -65,27 +82,94 @@ def parse_url(raw: str) -> URL:
     return url
 
 
+# The connection parameters libpq takes a secret from (libpq's "Parameter Key Words").
+# Keys are matched case-insensitively, after the URL's percent-decoding: make_url
+# decodes `pass%77ord` to `password`.
+SECRET_KEYS = frozenset({"password", "sslpassword"})
+_MASK = "***"
+# `password=value` or `sslpassword = 'quoted \' value'` in a conninfo string echoed by a
+# driver message, whatever the value is.
+_CONNINFO_SECRET = re.compile(
+    r"(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'\"&]+)"
+)
+
+
+def _as_url(url: URL | str) -> URL | None:
+    if isinstance(url, URL):
+        return url
+    try:
+        return make_url(url)
+    except Exception:
+        return None
+
+
+def secrets_of(url: URL | str) -> list[str]:
+    """Every secret the URL hands to the driver: its userinfo password and the values of
+    its `password` and `sslpassword` parameters."""
+    parsed = _as_url(url)
+    if parsed is None:
+        return []
+    found = [str(parsed.password)] if parsed.password else []
+    for key, value in parsed.query.items():
+        if key.lower() in SECRET_KEYS:
+            found.extend(v for v in ((value,) if isinstance(value, str) else value) if v)
+    return found
+
+
+def _spellings(secret: str) -> set[str]:
+    """The ways a message may spell a secret: as is, percent-encoded, quoted for a libpq
+    conninfo string, escaped inside a Python repr."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        secret.replace("\\", "\\\\").replace("'", "\\'"),
+        repr(secret)[1:-1],
+    }
+
+
+def scrub(message: str, url: URL | str) -> str:
+    """`message` without any secret of `url`, however it is spelled, and without the value
+    of any `password=`/`sslpassword=` it quotes from a conninfo string."""
+    spelled = {s for secret in secrets_of(url) for s in _spellings(secret)}
+    for spelling in sorted(spelled, key=len, reverse=True):
+        message = message.replace(spelling, _MASK)
+    return _CONNINFO_SECRET.sub(lambda m: m.group(1) + _MASK, message)
+
+
 def safe_url(url: URL | str) -> str:
-    """The URL as it may be printed: never with its password."""
-    if isinstance(url, str):
-        try:
-            url = make_url(url)
-        except Exception:
-            return "<invalid URL>"
-    return url.render_as_string(hide_password=True)
+    """The URL as it may be printed: never with a secret (the userinfo password, the
+    `password` and `sslpassword` parameters)."""
+    parsed = _as_url(url)
+    if parsed is None:
+        return "<invalid URL>"
+    sentinel = "SESSIONMIG-MASKED-SECRET"
+    query = {
+        key: (sentinel if key.lower() in SECRET_KEYS else value)
+        for key, value in parsed.query.items()
+    }
+    shown = parsed.set(query=query).render_as_string(hide_password=True)
+    return scrub(shown.replace(sentinel, _MASK), parsed)
 
 
 def create(url: URL, timeout: float | None = None) -> Engine:
     timeout = busy_timeout() if timeout is None else timeout
     try:
         if url.get_backend_name() == "sqlite":
-            return _sqlite_engine(url, timeout)
-        return _postgres_engine(url, timeout)
+            engine = _sqlite_engine(url, timeout)
+        else:
+            engine = _postgres_engine(url, timeout)
+        # How the dialect reads the URL (ports, hosts), checked before any connection.
+        engine.dialect.create_connect_args(url)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise UsageError(
             f"--db: the driver for {url.drivername!r} is not installed "
             "(PostgreSQL needs: pip install 'sessionmig[postgres]')"
         ) from exc
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise UsageError(f"--db: {scrub(str(exc), url)}: {safe_url(url)}") from None
+    return engine
 
 
 def _sqlite_engine(url: URL, timeout: float) -> Engine:
@@ -116,6 +200,12 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
 
 
 def _postgres_engine(url: URL, timeout: float) -> Engine:
+    # psycopg logs a warning ("error ignored terminating Pipeline") when an interrupted
+    # statement leaves its pipeline; with no handler anywhere, logging's last resort
+    # prints it on stderr after our one line. The interruption is reported already.
+    psycopg_log = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in psycopg_log.handlers):
+        psycopg_log.addHandler(logging.NullHandler())
     lock_ms = max(1, int(timeout * 1000))
     return create_engine(
         url,
@@ -172,11 +262,26 @@ def translate_errors(url: URL | str) -> Iterator[None]:
         yield
     except OperationalError as exc:
         raise StoreUnavailable(describe_operational(exc, url)) from None
+    except IntegrityError:
+        raise  # a lost race: the store layer's own business (store/migrate.py retries)
+    except DBAPIError as exc:
+        if exc.statement is None:
+            # Raised while connecting: the driver refused the URL's parameters.
+            raise UsageError(f"--db: {_first_line(exc, url)}: {safe_url(url)}") from None
+        if type(exc) is DatabaseError:
+            # SQLite's "file is not a database", "database disk image is malformed".
+            raise StoreUnavailable(describe_operational(exc, url)) from None
+        raise
+
+
+def _first_line(exc: DBAPIError, url: URL | str) -> str:
+    msg = str(exc.orig) if exc.orig is not None else str(exc)
+    first = msg.strip().splitlines()[0] if msg.strip() else "unknown error"
+    return scrub(first, url)
 
 
 def describe_operational(exc: DBAPIError, url: URL | str) -> str:
-    msg = str(exc.orig) if exc.orig is not None else str(exc)
-    first = msg.strip().splitlines()[0] if msg.strip() else "unknown error"
+    first = _first_line(exc, url)
     lowered = first.lower()
     where = safe_url(url)
     if (
@@ -189,9 +294,10 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
         return f"the database schema is not initialised: run `sessionmig --db {where} db init`"
     if "unable to open database" in lowered:
         return f"cannot open the database: {where}"
-    # Strip the password from whatever the driver said.
-    if isinstance(url, URL) and url.password:
-        first = first.replace(str(url.password), "***")
+    if "file is not a database" in lowered:
+        return f"not a SQLite database (the file holds something else): {where}"
+    if "malformed" in lowered:
+        return f"the database file is damaged ({first}): {where}"
     return f"the database is unreachable ({first}): {where}"
 
 
