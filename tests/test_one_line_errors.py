@@ -174,3 +174,59 @@ def test_dates_at_the_calendars_edges_are_answered(loaded: Cli, option: str, val
         option == "--since" and value.startswith("0001")
     )
     assert found == (1 if everything else 0), (option, value, r.json())
+
+
+def test_an_interrupted_postgresql_load_is_one_line(db_url: str, tmp_path: Path) -> None:
+    """Ctrl-C while psycopg streams a load's rows (pipeline mode): exit 130 and the one
+    line, without psycopg's "error ignored terminating Pipeline" warning after it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("psycopg's pipeline: PostgreSQL only")
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    data = sample.export()
+    base = data["sessions"][0]
+    data["sessions"] += [
+        {**base, "id": 100_000 + i, "title": f"Bulk {i}", "summary": "s" * 200}
+        for i in range(60_000)
+    ]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sessionmig", "load", str(path)],
+        env=base_env(SESSIONMIG_DB=db_url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    watcher = create_engine(db_url)
+    try:
+        deadline = time.monotonic() + 120
+        seen = False
+        while not seen and time.monotonic() < deadline and proc.poll() is None:
+            with watcher.connect() as conn:
+                seen = bool(
+                    conn.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND query ILIKE 'INSERT INTO event_session%'"
+                        )
+                    ).scalar()
+                )
+            time.sleep(0.02)
+        assert seen, "the load never reached the sessions"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        watcher.dispose()
+        if proc.poll() is None:
+            proc.kill()
+    stderr = err.decode()
+    assert proc.returncode == 130, stderr
+    assert_one_line(stderr, 130, proc.returncode, "cancelled, nothing was changed")
+    assert "error ignored" not in stderr

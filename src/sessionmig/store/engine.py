@@ -132,7 +132,10 @@ def _spellings(secret: str) -> set[str]:
 def scrub(message: str, url: URL | str) -> str:
     """`message` without any secret of `url`, however it is spelled, and without the value
     of any `password=`/`sslpassword=` it quotes from a conninfo string."""
-    spelled = {s for secret in secrets_of(url) for s in _spellings(secret)}
+    # Free text is searched for secrets of 4 characters or more: a shorter one would
+    # "match" half the words of a message (and the masks would spell it out); the
+    # `password=` pattern below and safe_url's masking cover it where it really shows.
+    spelled = {s for secret in secrets_of(url) if len(secret) >= 4 for s in _spellings(secret)}
     for spelling in sorted(spelled, key=len, reverse=True):
         message = message.replace(spelling, _MASK)
     return _CONNINFO_SECRET.sub(lambda m: m.group(1) + _MASK, message)
