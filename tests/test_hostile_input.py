@@ -215,6 +215,32 @@ def deep_nesting(draw: st.DrawFn) -> bytes:
     return ('{"sessions": ' + inner + "}").encode()
 
 
+def _objects(
+    value: Any, loc: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Every JSON object in `value` with its place."""
+    if isinstance(value, dict):
+        yield loc, value
+        for key, item in value.items():
+            yield from _objects(item, (*loc, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _objects(item, (*loc, i))
+
+
+@st.composite
+def duplicate_key(draw: st.DrawFn) -> bytes:
+    """One object of the export (the top level, a session, its source, a grant...) gets one
+    of its keys twice, with another or the same value: JSON keeps the last one silently."""
+    data = sample.export()
+    _, obj = draw(st.sampled_from([o for o in _objects(data) if o[1]]))
+    key = draw(st.sampled_from(sorted(obj)))
+    marker = "__sessionmig_duplicate__"
+    obj[marker] = draw(st.one_of(st.just(obj[key]), WRONG_VALUES))
+    text = json.dumps(data, ensure_ascii=False).replace(f'"{marker}"', json.dumps(key), 1)
+    return text.encode("utf-8")
+
+
 def _is_export_object(raw: bytes) -> bool:
     try:
         value = json.loads(raw.decode("utf-8"))
@@ -248,6 +274,7 @@ HOSTILE = st.one_of(
     unknown_field(),
     not_utf8(),
     deep_nesting(),
+    duplicate_key(),
     garbage,
 )
 
@@ -303,6 +330,17 @@ def test_hostile_files_through_the_cli(
     assert "Traceback" not in r.stderr and r.stdout == ""
     assert r.stderr.strip().splitlines()[-1].startswith("error: the file is invalid")
     assert data_rows(empty_store) == 0
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
+@given(raw=duplicate_key())
+def test_duplicate_keys_are_refused_at_their_place(engine: Engine, raw: bytes) -> None:
+    with pytest.raises(InvalidInput) as info:
+        loader.load(engine, raw)
+    assert any(": duplicate key " in line for line in info.value.details), info.value.details
+    assert total_rows(engine) == 0
 
 
 @pytest.mark.parametrize(

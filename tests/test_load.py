@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests import sample
 from tests.conftest import Cli, data_rows, dump_store
@@ -147,3 +150,55 @@ def test_nul_and_oversized_strings_are_refused(cli: Cli) -> None:
     assert "sessions[0].title: must not contain NUL characters" in r.stderr
     assert "sessions[1].title: longer than 500 characters" in r.stderr
     assert "sessions[2].summary: longer than 20000 characters" in r.stderr
+
+
+def _load_text(cli: Cli, tmp_path: Path, text: str) -> Any:
+    path = tmp_path / "dup.json"
+    path.write_text(text, encoding="utf-8")
+    return cli("load", str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            '{"clients": [{"id": 1, "name": "First", "name": "Second"}]}',
+            "clients[0]: duplicate key 'name'",
+        ),
+        (
+            '{"clients": [{"id": 1, "name": "A"}], "clients": [{"id": 2, "name": "B"}]}',
+            "(top level): duplicate key 'clients'",
+        ),
+        (
+            '{"clients": [{"id": 1, "name": "A"}], "audiences": [], "sessions": [{"id": 5, '
+            '"event_id": 1, "title": "t", "format": "online", '
+            '"source": {"kind": "url", "ref": "https://x.test/1", "kind": "live"}}]}',
+            "sessions[0].source: duplicate key 'kind'",
+        ),
+        (
+            '{"users": [{"id": 3, "client_id": 1, "email": "a@b.test", "name": "A", '
+            '"grants": [{"role": "admin", "scope": "client"}, '
+            '{"role": "reader", "scope": "event", "scope_id": 10, "role": "admin"}]}]}',
+            "users[0].grants[1]: duplicate key 'role'",
+        ),
+        (
+            '{"clients": [{"id": 1, "name": "A", "id": 1}]}',
+            "clients[0]: duplicate key 'id'",
+        ),
+        (
+            '{"clients": [{"id": 1, "na\\u006de": "A", "name": "B"}]}',
+            "clients[0]: duplicate key 'name'",
+        ),
+    ],
+)
+def test_duplicate_keys_are_refused_with_their_place(
+    cli: Cli, tmp_path: Path, text: str, error: str
+) -> None:
+    """JSON would keep the last of two equal keys silently: the file is refused instead."""
+    json.loads(text)  # the file is valid JSON: only the duplicate is wrong
+    before = table_counts(cli.url)
+    r = _load_text(cli, tmp_path, text)
+    assert r.exit_code == 2, r.stderr
+    assert f"  {error}\n" in r.stderr, r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: the file is invalid")
+    assert table_counts(cli.url) == before

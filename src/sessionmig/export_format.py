@@ -263,6 +263,46 @@ def describe(error: Mapping[str, Any]) -> str:
     return f"{where}: {msg}"
 
 
+class _Repeated(dict[str, Any]):
+    """A JSON object that had some of its keys twice (JSON keeps the last one silently)."""
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    marked = _Repeated(obj)
+    seen: set[str] = set()
+    marked.repeated = []
+    for key, _ in pairs:
+        if key in seen and key not in marked.repeated:
+            marked.repeated.append(key)
+        seen.add(key)
+    return marked
+
+
+def duplicate_keys(text: str) -> list[str]:
+    """`sessions[3]: duplicate key 'title'` for every object that repeats a key. Invalid
+    JSON yields nothing here: the validation reports it with its own words."""
+    try:
+        tree = json.loads(text, object_pairs_hook=_object)
+    except (ValueError, RecursionError):
+        return []
+    errors: list[str] = []
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), tree)]
+    while stack:  # iterative: a deep file must not overflow Python's stack here
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value, _Repeated):
+                errors.extend(f"{place(loc)}: duplicate key {k!r}" for k in value.repeated)
+            stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+    return errors
+
+
 def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
     """Decode and validate the shape of an export; never raises on bad input."""
     try:
@@ -271,12 +311,14 @@ def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
         return None, [f"file: not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start})"]
     if text.startswith("\ufeff"):
         text = text[1:]
+    repeated = duplicate_keys(text)
     try:
-        return ExportIn.model_validate_json(text), []
+        data = ExportIn.model_validate_json(text)
     except ValidationError as exc:
-        return None, [describe(e) for e in exc.errors(include_url=False)]
+        return None, repeated + [describe(e) for e in exc.errors(include_url=False)]
     except RecursionError:
         return None, ["file: not valid JSON (nested too deeply)"]
+    return (None, repeated) if repeated else (data, [])
 
 
 # --- references --------------------------------------------------------------------------
