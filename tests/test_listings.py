@@ -159,3 +159,21 @@ def test_empty_listing_says_so_on_stderr(loaded: Cli) -> None:
     assert r.exit_code == 0
     assert r.stdout == ""
     assert "no events you can read" in r.stderr
+
+
+def test_csv_spells_booleans_like_json(loaded: Cli) -> None:
+    """One spelling for programs: `true`/`false` in CSV as in JSON (tables say yes/no)."""
+    r = loaded("sessions", "list", "--event", "10", "--format", "csv", actor=sample.ADMIN)
+    as_csv = {int(x["id"]): x["public"] for x in csv.DictReader(io.StringIO(r.stdout))}
+    as_json = loaded(
+        "sessions", "list", "--event", "10", "--format", "json", actor=sample.ADMIN
+    ).json()
+    assert set(as_csv.values()) == {"true"}
+    assert as_csv == {x["id"]: "true" if x["public"] else "false" for x in as_json}
+    from sessionmig.render import Col, dump_csv
+
+    out = io.StringIO()
+    dump_csv([{"a": True, "b": False, "c": None}], [Col("a"), Col("b"), Col("c")], out)
+    assert out.getvalue() == "a,b,c\r\ntrue,false,\r\n"
+    table = loaded("sessions", "list", "--event", "10", actor=sample.ADMIN).stdout
+    assert " yes " in table and "True" not in table

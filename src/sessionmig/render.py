@@ -626,7 +626,9 @@ def dump_csv(
         values = []
         for c in columns:
             v = _plain(row.get(c.key))
-            if isinstance(v, list):
+            if isinstance(v, bool):  # JSON's spelling, one for every program
+                v = "true" if v else "false"
+            elif isinstance(v, list):
                 v = "; ".join(str(x) for x in v)
             values.append("" if v is None else v)
         writer.writerow(values)
