@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from sessionmig.documents import Schema
+from sessionmig.emails import MAX_KEY_LENGTH, email_key
 
 MAX_ID = 2**63 - 1
 
@@ -67,6 +68,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an e-mail address")
+    if len(email_key(value)) > MAX_KEY_LENGTH:
+        raise ValueError(f"longer than {MAX_KEY_LENGTH} characters once case-folded")
     return value
 
 
@@ -336,7 +339,7 @@ class Known:
     partners: dict[int, int] = field(default_factory=dict)
     sessions: dict[int, int] = field(default_factory=dict)
     users: dict[int, int] = field(default_factory=dict)
-    emails: dict[str, int] = field(default_factory=dict)  # lower-cased e-mail -> user id
+    emails: dict[str, int] = field(default_factory=dict)  # emails.email_key -> user id
 
 
 def _duplicates(name: str, items: Iterable[Any], errors: list[str]) -> None:
@@ -426,7 +429,7 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
         if u.client_id not in clients:
             errors.append(f"users[{i}].client_id: client {u.client_id} does not exist")
         clash("user", known.users, u.id, u.client_id, f"users[{i}].id")
-        key = u.email.lower()
+        key = email_key(u.email)
         if key in emails:
             errors.append(f"users[{i}].email: {u.email!r} is already used by users[{emails[key]}]")
         elif known.emails.get(key, u.id) != u.id:

@@ -36,10 +36,10 @@ from sessionmig.errors import StoreUnavailable, UsageError
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
-SCHEMA_HEAD = "0003_store_id"
+SCHEMA_HEAD = "0004_email_key"
 # Every revision this version knows, oldest first (tests/test_schema.py: Alembic's own
 # history). A store stamped with anything else was made by a newer sessionmig.
-KNOWN_REVISIONS = ("0001_initial", "0002_append_only", "0003_store_id")
+KNOWN_REVISIONS = ("0001_initial", "0002_append_only", "0003_store_id", "0004_email_key")
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 # One day: longer than any writer holds the store, far below what SQLite's and
@@ -89,9 +89,7 @@ SECRET_KEYS = frozenset({"password", "sslpassword"})
 _MASK = "***"
 # `password=value` or `sslpassword = 'quoted \' value'` in a conninfo string echoed by a
 # driver message, whatever the value is.
-_CONNINFO_SECRET = re.compile(
-    r"(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'\"&]+)"
-)
+_CONNINFO_SECRET = re.compile(r"(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'\"&]+)")
 
 
 def _as_url(url: URL | str) -> URL | None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Engine, and_, false, or_, select, true
 
 from sessionmig.access import Actor, Reach, read_reach
+from sessionmig.emails import email_key
 from sessionmig.paging import EVERY_ROW, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.queries import fetch, reading, require_community, require_event
@@ -78,7 +79,7 @@ def history(engine: Engine, actor: Actor, filters: Filters, window: Window = EVE
     if filters.session_id is not None:
         where.append(r.c.session_id == filters.session_id)
     if filters.actor_email is not None:
-        where.append(func.lower(r.c.actor_email) == filters.actor_email.strip().lower())
+        where.append(r.c.actor_email_key == email_key(filters.actor_email))
     if filters.since is not None:
         where.append(r.c.migrated_at >= filters.since)
     if filters.before is not None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sessionmig.emails import email_key
 from sessionmig.errors import InvalidInput
 from sessionmig.export_format import ExportIn, Known, check_references, parse
 from sessionmig.store import tables as t
@@ -51,7 +52,7 @@ def snapshot(conn: Connection) -> tuple[Known, set[int]]:
             (r[0], r[1]) for r in conn.execute(select(table.c.id, table.c.client_id))
         )
     known.emails = {
-        str(r[0]).lower(): r[1] for r in conn.execute(select(t.app_user.c.email, t.app_user.c.id))
+        r[0]: r[1] for r in conn.execute(select(t.app_user.c.email_key, t.app_user.c.id))
     }
     deleted = {r[0] for r in conn.execute(select(t.deleted_session.c.session_id))}
     return known, deleted
@@ -120,7 +121,13 @@ def _write(conn: Connection, data: ExportIn, deleted: set[int], step: Progress) 
         conn,
         t.app_user,
         [
-            {"id": u.id, "client_id": u.client_id, "email": u.email, "name": u.name}
+            {
+                "id": u.id,
+                "client_id": u.client_id,
+                "email": u.email,
+                "email_key": email_key(u.email),
+                "name": u.name,
+            }
             for u in data.users
         ],
     )

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sessionmig import plans
 from sessionmig.access import Actor
+from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, UsageError
 from sessionmig.migration import (
     MIGRATED,
@@ -480,6 +481,7 @@ def _write(
                 "video_id",
                 "actor_user_id",
                 "actor_email",
+                "actor_email_key",
                 "actor_name",
                 "migrated_at",
             ],
@@ -493,6 +495,7 @@ def _write(
                 v.c.id,
                 literal(actor.id),
                 literal(actor.email),
+                literal(email_key(actor.email)),
                 literal(actor.name),
                 literal(now, r.c.migrated_at.type),
             )

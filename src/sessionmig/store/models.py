@@ -72,12 +72,17 @@ class Audience(SQLModel, table=True):
 
 class AppUser(SQLModel, table=True):
     __tablename__ = "app_user"
-    __table_args__ = (UniqueConstraint("id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("id", "client_id"),
+        # One user per address as compared everywhere (emails.email_key, both backends).
+        Index("ix_app_user_email_key", "email_key", unique=True),
+    )
     id: int = Field(sa_column=_platform_id())
     client_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("client.id"), nullable=False, index=True)
     )
     email: str = Field(max_length=500, unique=True)
+    email_key: str = Field(max_length=500)
     name: str = Field(max_length=500)
 
 
@@ -312,6 +317,7 @@ class MigrationRecord(SQLModel, table=True):
         Index("ix_migration_record_client_time", "client_id", "migrated_at"),
         Index("ix_migration_record_community", "community_id"),
         Index("ix_migration_record_event", "event_id"),
+        Index("ix_migration_record_actor", "client_id", "actor_email_key"),
     )
     id: int | None = Field(
         default=None,
@@ -334,6 +340,7 @@ class MigrationRecord(SQLModel, table=True):
     )
     actor_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     actor_email: str = Field(max_length=500)
+    actor_email_key: str = Field(max_length=500)  # emails.email_key(actor_email)
     actor_name: str = Field(max_length=500)
     migrated_at: datetime
 

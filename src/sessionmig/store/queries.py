@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from sessionmig.access import Actor, Grant, Reach, read_reach
+from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.migration import ELIGIBLE_FORMAT, ELIGIBLE_SOURCES, SessionFacts, eligibility
 from sessionmig.paging import EVERY_ROW, MAX_LIMIT, Page, Window
@@ -44,7 +45,7 @@ def resolve_actor(ctx: AppContext, email: str) -> Actor:
         row = conn.execute(
             select(
                 t.app_user.c.id, t.app_user.c.client_id, t.app_user.c.email, t.app_user.c.name
-            ).where(func.lower(t.app_user.c.email) == email.strip().lower())
+            ).where(t.app_user.c.email_key == email_key(email))
         ).first()
         if row is None:
             raise PermissionDenied(

@@ -67,12 +67,14 @@ app_user = Table(
     Column("id", BigInteger(), nullable=False, autoincrement=False),
     Column("client_id", BigInteger(), nullable=False),
     Column("email", String(length=500), nullable=False),
+    Column("email_key", String(length=500), nullable=False),
     Column("name", String(length=500), nullable=False),
     PrimaryKeyConstraint("id", name=conv("pk_app_user")),
     ForeignKeyConstraint(["client_id"], ["client.id"], name=conv("fk_app_user_client_id_client")),
     UniqueConstraint("email", name=conv("uq_app_user_email")),
     UniqueConstraint("id", "client_id", name=conv("uq_app_user_id_client_id")),
     Index(conv("ix_app_user_client_id"), "client_id"),
+    Index(conv("ix_app_user_email_key"), "email_key", unique=True),
 )
 
 user_grant = Table(
@@ -348,6 +350,7 @@ record = Table(
     Column("video_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
     Column("actor_user_id", BigInteger(), nullable=False),
     Column("actor_email", String(length=500), nullable=False),
+    Column("actor_email_key", String(length=500), nullable=False),
     Column("actor_name", String(length=500), nullable=False),
     Column("migrated_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("id", name=conv("pk_migration_record")),
@@ -368,6 +371,7 @@ record = Table(
     ),
     UniqueConstraint("session_id", name=conv("uq_migration_record_session_id")),
     UniqueConstraint("video_id", name=conv("uq_migration_record_video_id")),
+    Index(conv("ix_migration_record_actor"), "client_id", "actor_email_key"),
     Index(conv("ix_migration_record_client_time"), "client_id", "migrated_at"),
     Index(conv("ix_migration_record_community"), "community_id"),
     Index(conv("ix_migration_record_event"), "event_id"),
