@@ -108,9 +108,10 @@ COPY_VIDEO_900 = (
 )
 COPY_RECORD_900 = (
     "INSERT INTO migration_record (id, client_id, session_id, session_title, event_id, "
-    "event_name, community_id, video_id, actor_user_id, actor_email, actor_name, migrated_at) "
+    "event_name, community_id, video_id, actor_user_id, actor_email, actor_email_key, "
+    "actor_name, migrated_at) "
     "SELECT 900, client_id, session_id, session_title, event_id, event_name, 51, 900, "
-    "actor_user_id, actor_email, actor_name, migrated_at "
+    "actor_user_id, actor_email, actor_email_key, actor_name, migrated_at "
     "FROM migration_record WHERE session_id = 1000"
 )
 

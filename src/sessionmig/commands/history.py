@@ -152,7 +152,7 @@ def history(
     Records of deleted sessions are kept, with the titles they had. Without --limit,
     JSON and CSV list every record and a table the first 100.
 
-    Example: sessionmig --as sam@acme.test history --event 10 --since 2026-11-01 --format csv
+    Example: sessionmig --as support@acme.test history --event 10 --since 2026-11-01 --format csv
     """
     from sessionmig.render import listing
     from sessionmig.store.history import Filters
