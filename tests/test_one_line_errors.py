@@ -230,3 +230,13 @@ def test_an_interrupted_postgresql_load_is_one_line(db_url: str, tmp_path: Path)
     assert proc.returncode == 130, stderr
     assert_one_line(stderr, 130, proc.returncode, "cancelled, nothing was changed")
     assert "error ignored" not in stderr
+
+
+@pytest.mark.parametrize("option", ["--as", "--actor"])
+def test_an_address_that_is_not_utf8_is_exit_2(loaded: Cli, option: str) -> None:
+    """Bytes that are not UTF-8 in argv reach Python as lone surrogates (found by the sweep:
+    the driver could not encode them, a traceback)."""
+    args = ["history", "--actor", "\udcff\udcfeabc"] if option == "--actor" else ["history"]
+    actor = "\udcff\udcfeabc" if option == "--as" else sample.ADMIN
+    r = loaded(*args, actor=actor)
+    assert_one_line(r.stderr, 2, r.exit_code, f"{option}: not valid UTF-8 text")

@@ -105,10 +105,21 @@ class AppContext:
         if self._actor is None:
             if not self.actor_email:
                 raise UsageError("no acting user: pass --as EMAIL or set SESSIONMIG_ACTOR")
+            require_text("--as", self.actor_email)
             from sessionmig.store import queries
 
             self._actor = queries.resolve_actor(self, self.actor_email)
         return self._actor  # type: ignore[no-any-return]
+
+
+def require_text(option: str, value: str) -> str:
+    """`value` when it is text; a command-line word that holds bytes which are not UTF-8
+    (Python hands them over as lone surrogates) is exit 2, not a driver's crash."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{option}: not valid UTF-8 text") from None
+    return value
 
 
 def _make_store_directory(path: str) -> None:

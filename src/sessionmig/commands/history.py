@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sessionmig.commands._common import id_option, listing_options, state
+from sessionmig.context import require_text
 from sessionmig.errors import UsageError
 from sessionmig.render import Col, ListingSpec, ListOptions
 
@@ -162,7 +163,7 @@ def history(
     before = parse_when("--until", until, end=True) if until is not None else None
     if start is not None and before is not None and start >= before:
         raise UsageError(f"--since {since} is after --until {until}")
-    if actor_email is not None and not actor_email.strip():
+    if actor_email is not None and not require_text("--actor", actor_email).strip():
         raise UsageError("--actor: an e-mail address is required")
     app_ctx = state(ctx)
     page = records(
