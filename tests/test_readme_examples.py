@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionmig import demo_data
+from sessionmig.demo import demo_export
 from tests.proc import base_env, run
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -27,7 +27,7 @@ NOT_RUN = {
 }
 # Files the examples name, made in the example's working directory.
 FILES = {
-    "acme-export.json": lambda: json.dumps(demo_data.demo_export()),
+    "acme-export.json": lambda: json.dumps(demo_export()),
 }
 # Exit codes other than 0 that the README gives an example (none today).
 EXIT: dict[str, int] = {}

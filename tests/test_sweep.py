@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 import typer
 
-from sessionmig import demo_data
 from sessionmig.cli import app
+from sessionmig.demo import demo_export
 from tests.conftest import Cli, _fresh_url
 from tests.proc import STDIN_MODES, STDOUT_MODES, base_env, run
 
@@ -247,7 +247,7 @@ def check(case: dict[str, Any], result: dict[str, Any]) -> str | None:
 
 def small_export() -> dict[str, Any]:
     """A valid slice of the demo organisation (quick to load again and again)."""
-    demo = demo_data.demo_export()
+    demo = demo_export()
     return {
         "clients": demo["clients"][:1],
         "audiences": [a for a in demo["audiences"] if a["id"] == 3],
