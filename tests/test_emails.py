@@ -7,7 +7,6 @@ could not act at all before."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from tests import sample
 from tests.conftest import (
     BACKENDS,
     Cli,
+    _pg_database,
     assert_sound,
     migrate_sessions,
     pg_server_url,
@@ -130,22 +130,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     if not pg_server_url():
         pytest.skip("PostgreSQL: set SESSIONMIG_TEST_PG_URL to run")
-    from sqlalchemy.engine import make_url
-
-    from tests.conftest import _pg_admin_engine
-
-    name = f"sm_old_{uuid.uuid4().hex[:10]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _pg_database(prefix="sm_keys") as url:
+        yield url
 
 
 def _store_before_the_keys(url: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests import sample
-from tests.conftest import Cli, data_rows, dump_store
+from tests.conftest import Cli, data_rows, dump_store, table_counts
 
 
 def test_load_then_reload_changes_nothing(cli: Cli) -> None:
