@@ -104,6 +104,16 @@ def test_schema_head_constant_matches_alembic() -> None:
     assert schema.head_revision() == store_engine.SCHEMA_HEAD
 
 
+def test_known_revisions_are_alembics_history() -> None:
+    """What `refuse_newer_schema` knows is every revision Alembic has, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema.alembic_config())
+    history = [r.revision for r in script.walk_revisions("base", "heads")][::-1]
+    assert tuple(history) == store_engine.KNOWN_REVISIONS
+    assert store_engine.KNOWN_REVISIONS[-1] == store_engine.SCHEMA_HEAD
+
+
 def test_migrations_match_the_models(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

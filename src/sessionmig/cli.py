@@ -54,7 +54,7 @@ def fail(exc: SessionmigError, app_ctx: AppContext | None = None) -> NoReturn:
     claiming that nothing changed; a reader that closed the pipe gets a quiet exit 141
     (and that one line only when something was committed)."""
     from sessionmig import output
-    from sessionmig.render import literal
+    from sessionmig.render import literal, stdout_is_terminal
 
     note = app_ctx.commit_note() if app_ctx is not None else None
     if isinstance(exc, OutputError):
@@ -65,7 +65,7 @@ def fail(exc: SessionmigError, app_ctx: AppContext | None = None) -> NoReturn:
             raise typer.Exit(exc.exit_code)
         message = f"{exc.message}; {note or 'nothing was changed'}"
     elif isinstance(exc, Cancelled):
-        if output.stdout_is_terminal():
+        if stdout_is_terminal():
             _flush_quietly()
         else:  # a slow reader must not keep us waiting at exit for a report we dropped
             output.abandon_stdout()

@@ -34,7 +34,9 @@ def _fd_is_open(fd: int) -> bool:
     return True
 
 
-def _fill_with_devnull(fd: int) -> None:
+def _devnull_onto(fd: int) -> None:
+    """Point `fd` at /dev/null: a closed descriptor gets it (open() takes the lowest free
+    number), an open one is replaced."""
     null = os.open(os.devnull, os.O_RDWR)
     if null != fd:
         os.dup2(null, fd)
@@ -58,14 +60,8 @@ class _RawStderr(io.FileIO):
         try:
             return super().write(data) or 0
         except OSError:
-            _fill_with_devnull_over(2)
+            _devnull_onto(2)
             return len(data)
-
-
-def _fill_with_devnull_over(fd: int) -> None:
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, fd)
-    os.close(null)
 
 
 class _ClosedStdout(io.TextIOBase):
@@ -100,7 +96,7 @@ def install() -> None:
     the process's own (a test runner's captured streams) are left as they are."""
     closed = [fd for fd in (0, 1, 2) if not _fd_is_open(fd)]
     for fd in closed:
-        _fill_with_devnull(fd)
+        _devnull_onto(fd)
     out: Any = sys.stdout
     if out is None:
         sys.stdout = _ClosedStdout()
@@ -142,11 +138,4 @@ def abandon_stdout() -> None:
         stream.silenced = True
         return
     if _owns_fd(stream, 1):
-        _fill_with_devnull_over(1)
-
-
-def stdout_is_terminal() -> bool:
-    try:
-        return bool(sys.stdout.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
+        _devnull_onto(1)
