@@ -216,15 +216,18 @@ def test_db_init_writes_no_stdout_so_a_full_stdout_does_not_matter(tmp_path: Pat
 def test_a_stderr_that_cannot_be_written_changes_no_outcome(store: Cli) -> None:
     """Notices are for people; a full stderr drops them and the exit code still tells."""
     args = [*WRITERS["migrate"], "--format", "json"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sessionmig", *args],
-        env=env_for(store.url),
-        stdin=subprocess.DEVNULL,
-        capture_output=False,
-        stdout=subprocess.PIPE,
-        stderr=os.open("/dev/full", os.O_WRONLY),
-        timeout=60,
-    )
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sessionmig", *args],
+            env=env_for(store.url),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=full,
+            timeout=60,
+        )
+    finally:
+        os.close(full)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["results"][0]["outcome"] == "migrated"
 
