@@ -240,3 +240,12 @@ def test_an_address_that_is_not_utf8_is_exit_2(loaded: Cli, option: str) -> None
     actor = "\udcff\udcfeabc" if option == "--as" else sample.ADMIN
     r = loaded(*args, actor=actor)
     assert_one_line(r.stderr, 2, r.exit_code, f"{option}: not valid UTF-8 text")
+
+
+def test_a_plan_from_a_closed_stdin_is_exit_2(sqlite_url: str) -> None:
+    p = run(
+        ["--as", sample.ADMIN, "migrate", "--plan", "-", "--yes"],
+        env=base_env(SESSIONMIG_DB=sqlite_url),
+        stdin="closed",
+    )
+    assert_one_line(p.stderr, 2, p.returncode, "stdin is closed")

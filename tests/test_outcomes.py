@@ -290,3 +290,12 @@ def test_ctrl_c_after_the_commit_says_what_was_committed(store: Cli) -> None:
     assert f"{len(many) + 1} migrated" in last  # + the sample's own ONLINE_FILE_2
     records = store("history", "--format", "json", actor=sample.ADMIN).json()
     assert len(records) == len(many) + 3
+
+
+def test_a_writer_that_changed_nothing_says_so(store: Cli) -> None:
+    """Every write transaction commits, a no-op too: publishing a published video changed
+    nothing, and an output failure after it says "nothing was changed"."""
+    assert store("videos", "publish", "1", actor=sample.ADMIN).exit_code == 0
+    p = run(WRITERS["videos publish"], env=env_for(store.url), stdout="full")
+    assert p.returncode == EXIT_OUTPUT, p.stderr
+    assert p.stderr.splitlines()[-1].endswith("; nothing was changed"), p.stderr

@@ -80,6 +80,7 @@ BASE = {
     ("history",): [],
     ("load",): ["export.json"],
     ("migrate",): ["--community", "50", "--event", "12", "--all-eligible", "--yes"],
+    ("schema",): ["history"],
     ("sessions", "delete"): ["1040", "--yes"],
     ("sessions", "list"): [],
     ("sessions", "show"): ["1000"],

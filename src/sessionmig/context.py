@@ -29,9 +29,12 @@ class AppContext:
     # A write transaction committed that no command has described yet.
     _unreported_commit: bool = field(default=False, repr=False)
 
-    def committed(self, what: str) -> None:
-        """Record what a write just committed (a command calls it right after the store)."""
-        self._committed.append(what)
+    def committed(self, what: str | None) -> None:
+        """Record what a write just committed, in words, or None when it changed nothing
+        (a command calls it right after the store; every write transaction commits, a
+        no-op too)."""
+        if what:
+            self._committed.append(what)
         self._unreported_commit = False
 
     def commit_note(self) -> str | None:

@@ -43,6 +43,21 @@ def positive_limit(value: int | None) -> int | None:
     return value
 
 
+def read_stdin(what: str) -> bytes:
+    """All of stdin, for `load -` and `migrate --plan -`; one line and exit 2 when it
+    cannot be read (closed when the program started: `sys.stdin` is then None)."""
+    import sys
+
+    from sessionmig.errors import UsageError
+
+    if sys.stdin is None:
+        raise UsageError(f"cannot read {what} from stdin: stdin is closed")
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {what} from stdin: {exc}") from None
+
+
 def state(ctx: typer.Context) -> AppContext:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppContext)

@@ -22,17 +22,18 @@ def init(ctx: typer.Context) -> None:
     app_ctx = state(ctx)
     eng = app_ctx.engine(require_schema=False)
     before, after = schema.upgrade(eng)
+    app_ctx.committed(
+        f"schema upgraded from {before or 'nothing'} to {after}" if before != after else None
+    )
     with store_engine.translate_errors(eng.url), eng.connect() as conn:
         store_id = read_store_id(conn)
     where = app_ctx.safe_db()
     if before == after:
         notice(f"schema is up to date ({after}), store id {store_id}: {where}")
     else:
-        upgraded = (
+        notice(
             f"schema upgraded from {before or 'nothing'} to {after}, store id {store_id}: {where}"
         )
-        app_ctx.committed(upgraded)
-        notice(upgraded)
 
 
 @app.command("check")

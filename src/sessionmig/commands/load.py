@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sessionmig.commands._common import ShowFormatOpt, state
+from sessionmig.commands._common import ShowFormatOpt, read_stdin, state
 from sessionmig.errors import InvalidInput
 from sessionmig.render import ShowFormat
 
@@ -23,18 +23,11 @@ def load(
 
     Example: sessionmig load acme-export.json
     """
-    import sys
-
     from sessionmig import render
     from sessionmig.store import loader
 
     if str(file) == "-":
-        if sys.stdin is None:  # fd 0 was closed when the program started
-            raise InvalidInput("cannot read the export from stdin: stdin is closed")
-        try:
-            raw = sys.stdin.buffer.read()
-        except OSError as exc:
-            raise InvalidInput(f"cannot read stdin: {exc.strerror or exc}") from None
+        raw = read_stdin("the export")
     else:
         try:
             raw = file.read_bytes()

@@ -9,7 +9,13 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sessionmig.commands._common import ShowFormatOpt, id_option, positive_ids, state
+from sessionmig.commands._common import (
+    ShowFormatOpt,
+    id_option,
+    positive_ids,
+    read_stdin,
+    state,
+)
 from sessionmig.errors import Cancelled, UsageError
 from sessionmig.render import Col, ShowFormat, status
 
@@ -214,6 +220,7 @@ def run_migration(
             step=lambda label: step(f"migrating: {label} written"),
             fingerprints=plan_out is not None,
         )
+    app_ctx.committed(summary_line(result) if result.migrated_at is not None else None)
     if plan_out is not None:
         write_plan(result, plan_out)
     report(result, fmt, file=sys.stderr if plan_out == "-" else None)
@@ -266,7 +273,7 @@ def write_plan(result: "MigrationResult", target: str) -> None:
 
 def read_plan_source(source: str) -> bytes:
     if source == "-":
-        return sys.stdin.buffer.read()
+        return read_stdin("the plan")
     try:
         with open(source, "rb") as f:
             return f.read()
@@ -308,8 +315,7 @@ def run_plan(
             dry_run=dry_run,
             step=lambda label: step(f"migrating: {label} written"),
         )
-    if not result.dry_run and result.migrated_at is not None:
-        app_ctx.committed(summary_line(result))
+    app_ctx.committed(summary_line(result) if result.migrated_at is not None else None)
     report(result, fmt)
     if result.refused:
         raise typer.Exit(1)

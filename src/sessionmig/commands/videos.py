@@ -131,11 +131,12 @@ def _set_status(ctx: typer.Context, ids: list[int], status: str, fmt: ShowFormat
 
     app_ctx = state(ctx)
     change = videos.set_status(app_ctx.engine(), app_ctx.actor(), ids, status)
-    if change.changed:
-        app_ctx.committed(
-            f"{'published' if status == 'published' else 'unpublished'}: "
-            + ", ".join(str(i) for i in change.changed)
-        )
+    app_ctx.committed(
+        f"{'published' if status == 'published' else 'unpublished'}: "
+        + ", ".join(str(i) for i in change.changed)
+        if change.changed
+        else None
+    )
     if fmt is ShowFormat.json:
         render.dump_json([{k: row.get(k) for k in VIDEOS.keys} for row in change.rows])
     else:
