@@ -165,7 +165,7 @@ def test_reloading_an_export_that_still_lists_it_skips_it(loaded: Cli) -> None:
     assert r.json()["skipped_deleted_sessions"] == [sample.ONLINE_FILE, sample.IN_PERSON]
     table = loaded("load", str(path))
     assert table.stderr == (
-        f"skipped 2 deleted session(s): {sample.ONLINE_FILE}, {sample.IN_PERSON}\n"
+        f"skipped 2 deleted sessions: {sample.ONLINE_FILE}, {sample.IN_PERSON}\n"
     )
     ids = [s["id"] for s in loaded("sessions", "list", "-f", "json", actor=sample.ADMIN).json()]
     assert sample.ONLINE_FILE not in ids and sample.IN_PERSON not in ids

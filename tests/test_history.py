@@ -272,7 +272,10 @@ def test_an_unknown_foreign_or_unreadable_community_or_event_is_not_found(store:
 BAD_OPTIONS = [
     (["--since", "yesterday"], "--since: 'yesterday' is not an ISO 8601 date"),
     (["--until", "2026-02-30"], "--until: '2026-02-30' is not a valid date"),
-    (["--until", "23/11/2026"], "--until: '23/11/2026' is not an ISO 8601 date"),
+    # Day first is the French manner (what a French terminal shows, read in every
+    # language); month first, as in 11/23/2026, is not a date.
+    (["--until", "11/23/2026"], "--until: '11/23/2026' is not a valid date"),
+    (["--until", "2026/11/23"], "--until: '2026/11/23' is not an ISO 8601 date"),
     (["--since", "2026-11-24", "--until", "2026-11-23"], "--since 2026-11-24 is after"),
     (["--limit", "0"], "--limit"),
     (["--limit", "-1"], "--limit"),

@@ -391,7 +391,7 @@ def test_disabled_sessions_are_shown_with_their_reason(loaded: Cli, term: Termin
         "#1004  Workshop (in person session: only online sessions can move (R4))",
         "#1005  Hybrid talk (hybrid session: only online sessions can move (R4))",
         "#1006  Closing",
-        "Migrate 1 session(s) of 'Acme Summit 2026' into 'Acme Academy'?",
+        "Migrate 1 session of 'Acme Summit 2026' into 'Acme Academy'?",
     ):
         assert text in screen, (text, screen)
     assert migrated(loaded) == {sample.ONLINE_FILE: 51, sample.ONLINE_URL: 50}

@@ -96,7 +96,7 @@ def test_demo_interactive_migration_in_a_terminal(spawn: Any, sqlite_url: str) -
     term.send(ENTER)
     term.expect("Sessions to migrate")
     term.send(CTRL_A + SPACE + ENTER)
-    term.expect(f"Migrate {len(expected)} session(s)")
+    term.expect(f"Migrate {len(expected)} session")
     term.send("y")
     term.expect("Migration audit")
     term.expect(f"{len(expected)} migrated, 0 already migrated, 0 refused")
@@ -162,7 +162,7 @@ def test_pickers_filter_as_you_type_in_a_terminal(spawn: Any, sqlite_url: str) -
     # Tick the session typed by id, clear the filter, then invert: every other eligible one.
     filter_text = f"#{typed_out}"
     term.send(filter_text + SPACE + BACKSPACE * len(filter_text) + CTRL_I + ENTER)
-    term.expect(f"Migrate {len(expected)} session(s)")
+    term.expect(f"Migrate {len(expected)} session")
     term.send("y")
     term.expect(f"{len(expected)} migrated, 0 already migrated, 0 refused")
     assert term.finish() == 0

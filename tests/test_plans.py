@@ -90,7 +90,7 @@ def test_a_plan_names_its_store_author_and_sessions_and_writes_nothing(loaded: C
     r, path = make_plan(loaded)
     assert r.exit_code == 0, r.stderr
     assert r.json()["dry_run"] is True  # stdout is the dry run's report
-    assert f"plan written to {path}: 3 session(s) to migrate" in r.stderr
+    assert f"plan written to {path}: 3 sessions to migrate" in r.stderr
     plan = json.loads(path.read_text(encoding="utf-8"))
     assert plan["format"] == "sessionmig-plan/1"
     assert plan["store_id"] == store_id(loaded.url)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from sessionmig import __version__
+from sessionmig import __version__, clickwords
 from sessionmig.commands import (
     communities,
     db,
@@ -36,6 +36,7 @@ from sessionmig.errors import (
     SessionmigError,
     UsageError,
 )
+from sessionmig.i18n import _
 
 
 def _say(line: str) -> None:
@@ -61,22 +62,26 @@ def fail(exc: SessionmigError, app_ctx: AppContext | None = None) -> NoReturn:
         output.abandon_stdout()
         if exc.broken_pipe:
             if note:
-                _say(f"note: the reader closed the output early; {literal(note)}")
+                _say(
+                    _("note: the reader closed the output early; {note}").format(
+                        note=literal(note)
+                    )
+                )
             raise typer.Exit(exc.exit_code)
-        message = f"{exc.message}; {note or 'nothing was changed'}"
+        message = f"{exc.message}; {note or _('nothing was changed')}"
     elif isinstance(exc, Cancelled):
         if stdout_is_terminal():
             _flush_quietly()
         else:  # a slow reader must not keep us waiting at exit for a report we dropped
             output.abandon_stdout()
-        message = f"cancelled; {note}" if note else exc.message
+        message = _("cancelled; {note}").format(note=note) if note else exc.message
     else:
         _flush_quietly()
         message = f"{exc.message}; {note}" if note else exc.message
     if isinstance(exc, InvalidInput):
         for line in exc.details:
             _say(f"  {literal(line)}")
-    _say(f"error: {literal(message)}")
+    _say(_("error: {message}").format(message=literal(message)))
     raise typer.Exit(exc.exit_code)
 
 
@@ -132,6 +137,7 @@ class RootGroup(TyperGroup):
         from sessionmig import output
 
         output.install()
+        clickwords.localize(self)
         return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -162,8 +168,13 @@ class RootGroup(TyperGroup):
             # One line, not a usage banner: bad flags are exit 2 like any invalid input.
             sub = getattr(exc, "ctx", None)
             where = sub.command_path if sub is not None else "sessionmig"
-            message = exc.format_message()  # type: ignore[attr-defined]
-            fail(UsageError(f"{message} (see '{where} --help')"), _app_context(ctx))
+            message = clickwords.usage_message(exc)
+            fail(
+                UsageError(
+                    _("{message} (see '{command} --help')").format(message=message, command=where)
+                ),
+                _app_context(ctx),
+            )
         except (KeyboardInterrupt, EOFError):
             fail(Cancelled(), _app_context(ctx))
 
@@ -176,10 +187,11 @@ def _app_context(ctx: Any) -> AppContext | None:
 app = typer.Typer(
     cls=RootGroup,
     name="sessionmig",
-    help=(
+    help=_(
         "Move the recordings of an event's online sessions into a community's video "
         "library, and keep the history of every move.\n\n"
-        "Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 --all-eligible --yes"
+        "Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 "
+        "--all-eligible --yes"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -203,8 +215,10 @@ def root(
             envvar="SESSIONMIG_DB",
             metavar="URL",
             show_envvar=True,
-            help="SQLAlchemy database URL (sqlite:///file.db or postgresql+psycopg://...). "
-            "Default: an embedded SQLite file in your user data directory.",
+            help=_(
+                "SQLAlchemy database URL (sqlite:///file.db or postgresql+psycopg://...). "
+                "Default: an embedded SQLite file in your user data directory."
+            ),
         ),
     ] = None,
     actor: Annotated[
@@ -214,13 +228,13 @@ def root(
             envvar="SESSIONMIG_ACTOR",
             metavar="EMAIL",
             show_envvar=True,
-            help="The acting user; decides the client everything is scoped to.",
+            help=_("The acting user; decides the client everything is scoped to."),
         ),
     ] = None,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_version, is_eager=True, help=_("Print the version and exit.")
         ),
     ] = False,
 ) -> None:
@@ -229,15 +243,15 @@ def root(
 
 
 app.add_typer(db.app, name="db")
-app.command("load")(load.load)
-app.command("demo")(demo.demo)
+app.command("load", help=load.HELP)(load.load)
+app.command("demo", help=demo.HELP)(demo.demo)
 app.add_typer(events.app, name="events")
 app.add_typer(sessions.app, name="sessions")
 app.add_typer(communities.app, name="communities")
-app.command("migrate")(migrate.migrate)
+app.command("migrate", help=migrate.HELP)(migrate.migrate)
 app.add_typer(videos.app, name="videos")
-app.command("history")(history.history)
-app.command("schema")(schema.schema)
+app.command("history", help=history.HELP)(history.history)
+app.command("schema", help=schema.HELP)(schema.schema)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sessionmig.errors import StoreUnavailable, UsageError
+from sessionmig.errors import StoreUnavailable, UsageError, os_reason
+from sessionmig.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,10 +43,12 @@ class AppContext:
         parts = list(self._committed)
         if self._unreported_commit:
             parts.append(
-                "a change was committed just before this happened "
-                "(see `sessionmig history` and `sessionmig db check`)"
+                _(
+                    "a change was committed just before this happened "
+                    "(see `sessionmig history` and `sessionmig db check`)"
+                )
             )
-        return f"already committed: {'; '.join(parts)}" if parts else None
+        return _("already committed: {what}").format(what="; ".join(parts)) if parts else None
 
     def _on_commit(self, conn: Any) -> None:
         if conn.get_execution_options().get("sessionmig_write"):
@@ -80,20 +83,26 @@ class AppContext:
 
                         with store_engine.translate_errors(url):
                             schema.upgrade(eng)
-                        self.committed(
-                            f"the embedded store was {'created' if current is None else 'upgraded'}"
-                            f" ({store_engine.safe_url(url)})"
+                        made = (
+                            _("the embedded store was created ({where})")
+                            if current is None
+                            else _("the embedded store was upgraded ({where})")
                         )
+                        self.committed(made.format(where=store_engine.safe_url(url)))
                     elif current is None:
                         raise StoreUnavailable(
-                            "the database schema is not initialised: run "
-                            f"`sessionmig --db {store_engine.safe_url(url)} db init`"
+                            store_engine.not_initialised(store_engine.safe_url(url))
                         )
                     else:
                         raise StoreUnavailable(
-                            f"the database schema is at {current}, this version needs "
-                            f"{store_engine.SCHEMA_HEAD}: run "
-                            f"`sessionmig --db {store_engine.safe_url(url)} db init`"
+                            _(
+                                "the database schema is at {revision}, this version needs "
+                                "{head}: run `sessionmig --db {where} db init`"
+                            ).format(
+                                revision=current,
+                                head=store_engine.SCHEMA_HEAD,
+                                where=store_engine.safe_url(url),
+                            )
                         )
             self._engine = eng
         return self._engine  # type: ignore[no-any-return]
@@ -107,7 +116,7 @@ class AppContext:
         """The acting user (`--as`); required by every command that reads a client's data."""
         if self._actor is None:
             if not self.actor_email:
-                raise UsageError("no acting user: pass --as EMAIL or set SESSIONMIG_ACTOR")
+                raise UsageError(_("no acting user: pass --as EMAIL or set SESSIONMIG_ACTOR"))
             require_text("--as", self.actor_email)
             from sessionmig.store import queries
 
@@ -121,7 +130,7 @@ def require_text(option: str, value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise UsageError(f"{option}: not valid UTF-8 text") from None
+        raise UsageError(_("{option}: not valid UTF-8 text").format(option=option)) from None
     return value
 
 
@@ -132,8 +141,12 @@ def _make_store_directory(path: str) -> None:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
         raise StoreUnavailable(
-            f"cannot create the store directory {path}: {exc.strerror or exc} "
-            "(give another place with --db sqlite:///PATH, SESSIONMIG_DB or XDG_DATA_HOME)"
+            _(
+                "cannot create the store directory {path}: {error} "
+                "(give another place with --db sqlite:///PATH, SESSIONMIG_DB or XDG_DATA_HOME)"
+            ).format(path=path, error=os_reason(exc))
         ) from None
     if not os.path.isdir(path):
-        raise StoreUnavailable(f"cannot create the store directory {path}: not a directory")
+        raise StoreUnavailable(
+            _("cannot create the store directory {path}: not a directory").format(path=path)
+        )

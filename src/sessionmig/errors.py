@@ -1,11 +1,16 @@
 """One exception hierarchy; the root command maps each class to the spec's exit code.
 
+Messages are for people: they are written in the reader's language where they are
+raised (`i18n._`), and printed on stderr; the exit code is the same in every language.
+
 Imported at start-up: keep it free of heavy imports.
 """
 
 from __future__ import annotations
 
 import errno
+
+from sessionmig.i18n import N_, _
 
 # Exit codes beyond the spec's 0-5 and 130 (README, "Exit codes").
 EXIT_OUTPUT = 74  # EX_IOERR (sysexits.h): the output could not be written
@@ -65,8 +70,8 @@ class Cancelled(SessionmigError):
 
     exit_code = 130
 
-    def __init__(self, message: str = "cancelled, nothing was changed") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("cancelled, nothing was changed"))
 
 
 class OutputError(SessionmigError):
@@ -83,5 +88,33 @@ class OutputError(SessionmigError):
 
     @classmethod
     def from_os_error(cls, exc: OSError) -> OutputError:
-        reason = exc.strerror or str(exc) or type(exc).__name__
-        return cls(f"cannot write the output: {reason}", broken_pipe=exc.errno == errno.EPIPE)
+        reason = os_reason(exc)
+        return cls(
+            _("cannot write the output: {reason}").format(reason=reason),
+            broken_pipe=exc.errno == errno.EPIPE,
+        )
+
+
+# The system's words for the errors of files and streams a user can cause (os.strerror
+# is English whatever the locale), as catalogue entries.
+OS_ERRORS = (
+    N_("No space left on device"),
+    N_("Bad file descriptor"),
+    N_("Permission denied"),
+    N_("No such file or directory"),
+    N_("Is a directory"),
+    N_("Not a directory"),
+    N_("Broken pipe"),
+    N_("Read-only file system"),
+    N_("Input/output error"),
+    N_("File exists"),
+    N_("File name too long"),
+    N_("stdout is closed"),
+)
+
+
+def os_reason(exc: OSError) -> str:
+    """What went wrong with a file or a stream, in the reader's language when the
+    catalogue knows the system's words."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return _(reason)

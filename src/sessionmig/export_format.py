@@ -25,6 +25,7 @@ from pydantic import (
 
 from sessionmig.documents import Schema
 from sessionmig.emails import MAX_KEY_LENGTH, email_key
+from sessionmig.i18n import N_, _
 
 MAX_ID = 2**63 - 1
 
@@ -36,7 +37,7 @@ EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+$"
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("must not contain NUL characters"))
     return value
 
 
@@ -67,9 +68,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an e-mail address")
+        raise ValueError(_("{value} is not an e-mail address").format(value=repr(value)))
     if len(email_key(value)) > MAX_KEY_LENGTH:
-        raise ValueError(f"longer than {MAX_KEY_LENGTH} characters once case-folded")
+        raise ValueError(
+            _("longer than {n} characters once case-folded").format(n=MAX_KEY_LENGTH)
+        )
     return value
 
 
@@ -104,9 +107,11 @@ class GrantIn(_Strict):
     @model_validator(mode="after")
     def _scope_id(self) -> GrantIn:
         if self.scope == "client" and self.scope_id is not None:
-            raise ValueError("a client-scope grant takes no scope_id")
+            raise ValueError(_("a client-scope grant takes no scope_id"))
         if self.scope != "client" and self.scope_id is None:
-            raise ValueError(f"a {self.scope}-scope grant needs a scope_id")
+            raise ValueError(
+                _("a {scope}-scope grant needs a scope_id").format(scope=self.scope)
+            )
         return self
 
 
@@ -128,7 +133,7 @@ class EventIn(_Strict):
     @model_validator(mode="after")
     def _dates(self) -> EventIn:
         if self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
+            raise ValueError(_("ends_on is before starts_on"))
         return self
 
 
@@ -165,7 +170,7 @@ class SourceIn(_Strict):
     @model_validator(mode="after")
     def _ref(self) -> SourceIn:
         if self.kind in ("video_file", "url") and self.ref is None:
-            raise ValueError(f"a {self.kind} source needs a ref")
+            raise ValueError(_("a {kind} source needs a ref").format(kind=self.kind))
         return self
 
 
@@ -208,7 +213,7 @@ def place(loc: Sequence[int | str]) -> str:
             out += f"[{json.dumps(part)}]"
         else:
             out += f".{part}" if out else part
-    return out or "(top level)"
+    return out or _("(top level)")
 
 
 def _short(value: Any) -> str:
@@ -228,41 +233,42 @@ def describe(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     value = error.get("input")
     where = place(error.get("loc", ()))
+    got = _short(value)
     if kind == "missing":
-        msg = "required"
+        msg = _("required")
     elif kind == "extra_forbidden":
-        msg = "unknown field"
+        msg = _("unknown field")
     elif kind == "literal_error":
-        msg = f"{_short(value)} is not one of {_expected(ctx)}"
+        msg = _("{value} is not one of {expected}").format(value=got, expected=_expected(ctx))
     elif kind in ("int_type", "int_parsing", "int_from_float"):
-        msg = f"expected an integer, got {_short(value)}"
+        msg = _("expected an integer, got {value}").format(value=got)
     elif kind == "greater_than":
-        msg = f"must be a positive integer, got {_short(value)}"
+        msg = _("must be a positive integer, got {value}").format(value=got)
     elif kind == "less_than_equal":
-        msg = "integer out of range"
+        msg = _("integer out of range")
     elif kind == "string_too_short":
-        msg = "must not be empty"
+        msg = _("must not be empty")
     elif kind == "string_too_long":
-        msg = f"longer than {ctx.get('max_length')} characters"
+        msg = _("longer than {n} characters").format(n=ctx.get("max_length"))
     elif kind == "string_type":
-        msg = f"expected a string, got {_short(value)}"
+        msg = _("expected a string, got {value}").format(value=got)
     elif kind == "list_type":
-        msg = f"expected a list, got {_short(value)}"
+        msg = _("expected a list, got {value}").format(value=got)
     elif kind in ("model_type", "model_attributes_type", "dict_type"):
         msg = (
-            "the top level must be a JSON object"
+            _("the top level must be a JSON object")
             if not error.get("loc")
-            else f"expected an object, got {_short(value)}"
+            else _("expected an object, got {value}").format(value=got)
         )
     elif kind.startswith("date"):
-        msg = f"{_short(value)} is not a date (YYYY-MM-DD)"
+        msg = _("{value} is not a date (YYYY-MM-DD)").format(value=got)
     elif kind == "json_invalid":
-        msg = f"not valid JSON ({ctx.get('error', 'parse error')})"
-        where = "file"
+        msg = _("not valid JSON ({error})").format(error=ctx.get("error", _("parse error")))
+        where = _("file")
     elif kind == "value_error":
-        msg = str(ctx.get("error", error.get("msg", "invalid value")))
+        msg = str(ctx.get("error", error.get("msg", _("invalid value"))))
     else:
-        msg = str(error.get("msg", "invalid value"))
+        msg = str(error.get("msg", _("invalid value")))
     return f"{where}: {msg}"
 
 
@@ -286,7 +292,7 @@ def duplicate_keys(text: str) -> list[str]:
             return obj
         marked = _Repeated(obj)
         counts: dict[str, int] = {}
-        for key, _ in pairs:
+        for key, _value in pairs:
             counts[key] = counts.get(key, 0) + 1
         marked.repeated = [key for key, n in counts.items() if n > 1]
         seen_any.append(marked)
@@ -304,7 +310,10 @@ def duplicate_keys(text: str) -> list[str]:
         loc, value = stack.pop()
         if isinstance(value, dict):
             if isinstance(value, _Repeated):
-                errors.extend(f"{place(loc)}: duplicate key {k!r}" for k in value.repeated)
+                errors.extend(
+                    _("{place}: duplicate key {key}").format(place=place(loc), key=repr(k))
+                    for k in value.repeated
+                )
             stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
@@ -316,7 +325,11 @@ def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [f"file: not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start})"]
+        return None, [
+            _("file: not valid UTF-8 (byte {byte} at offset {offset})").format(
+                byte=f"{raw[exc.start]:#04x}", offset=exc.start
+            )
+        ]
     if text.startswith("\ufeff"):
         text = text[1:]
     repeated = duplicate_keys(text)
@@ -325,7 +338,7 @@ def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
     except ValidationError as exc:
         return None, repeated + [describe(e) for e in exc.errors(include_url=False)]
     except RecursionError:
-        return None, ["file: not valid JSON (nested too deeply)"]
+        return None, [_("file: not valid JSON (nested too deeply)")]
     return (None, repeated) if repeated else (data, [])
 
 
@@ -347,11 +360,39 @@ class Known:
     emails: dict[str, int] = field(default_factory=dict)  # emails.email_key -> user id
 
 
+# One sentence per kind of object (their words and genders differ in French).
+DOES_NOT_EXIST: Mapping[str, str] = {
+    "client": N_("{place}: client {id} does not exist"),
+    "audience": N_("{place}: audience {id} does not exist"),
+    "event": N_("{place}: event {id} does not exist"),
+    "community": N_("{place}: community {id} does not exist"),
+    "speaker": N_("{place}: speaker {id} does not exist"),
+    "partner": N_("{place}: partner {id} does not exist"),
+}
+ANOTHER_CLIENT: Mapping[str, str] = {
+    "audience": N_("{place}: audience {id} belongs to another client"),
+    "event": N_("{place}: event {id} belongs to another client"),
+    "community": N_("{place}: community {id} belongs to another client"),
+    "speaker": N_("{place}: speaker {id} belongs to another client"),
+    "partner": N_("{place}: partner {id} belongs to another client"),
+    "session": N_("{place}: session {id} belongs to another client"),
+    "user": N_("{place}: user {id} belongs to another client"),
+}
+LISTED_TWICE: Mapping[str, str] = {
+    "speaker": N_("{place}: speaker {id} is listed twice"),
+    "partner": N_("{place}: partner {id} is listed twice"),
+}
+
+
 def _duplicates(name: str, items: Iterable[Any], errors: list[str]) -> None:
     first: dict[int, int] = {}
     for i, item in enumerate(items):
         if item.id in first:
-            errors.append(f"{name}[{i}].id: duplicate id {item.id} (also {name}[{first[item.id]}])")
+            errors.append(
+                _("{place}: duplicate id {id} (also {other})").format(
+                    place=f"{name}[{i}].id", id=item.id, other=f"{name}[{first[item.id]}]"
+                )
+            )
         else:
             first[item.id] = i
 
@@ -378,17 +419,19 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
     ) -> int | None:
         client = new.get(ref, old.get(ref))
         if client is None:
-            errors.append(f"{where}: {kind} {ref} does not exist")
+            errors.append(_(DOES_NOT_EXIST[kind]).format(place=where, id=ref))
         return client
 
     def clash(kind: str, old: dict[int, int], obj_id: int, client: int | None, where: str) -> None:
         if client is not None and obj_id in old and old[obj_id] != client:
-            errors.append(f"{where}: {kind} {obj_id} belongs to another client")
+            errors.append(_(ANOTHER_CLIENT[kind]).format(place=where, id=obj_id))
 
     audiences: dict[int, int] = {}
     for i, a in enumerate(data.audiences):
         if a.client_id not in clients:
-            errors.append(f"audiences[{i}].client_id: client {a.client_id} does not exist")
+            errors.append(
+                _(DOES_NOT_EXIST["client"]).format(place=f"audiences[{i}].client_id", id=a.client_id)
+            )
         clash("audience", known.audiences, a.id, a.client_id, f"audiences[{i}].id")
         audiences[a.id] = a.client_id
 
@@ -413,14 +456,18 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
     speakers: dict[int, int] = {}
     for i, sp in enumerate(data.speakers):
         if sp.client_id not in clients:
-            errors.append(f"speakers[{i}].client_id: client {sp.client_id} does not exist")
+            errors.append(
+                _(DOES_NOT_EXIST["client"]).format(place=f"speakers[{i}].client_id", id=sp.client_id)
+            )
         clash("speaker", known.speakers, sp.id, sp.client_id, f"speakers[{i}].id")
         speakers[sp.id] = sp.client_id
 
     partners: dict[int, int] = {}
     for i, p in enumerate(data.partners):
         if p.client_id not in clients:
-            errors.append(f"partners[{i}].client_id: client {p.client_id} does not exist")
+            errors.append(
+                _(DOES_NOT_EXIST["client"]).format(place=f"partners[{i}].client_id", id=p.client_id)
+            )
         clash("partner", known.partners, p.id, p.client_id, f"partners[{i}].id")
         partners[p.id] = p.client_id
 
@@ -432,13 +479,23 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
     emails: dict[str, int] = {}
     for i, u in enumerate(data.users):
         if u.client_id not in clients:
-            errors.append(f"users[{i}].client_id: client {u.client_id} does not exist")
+            errors.append(
+                _(DOES_NOT_EXIST["client"]).format(place=f"users[{i}].client_id", id=u.client_id)
+            )
         clash("user", known.users, u.id, u.client_id, f"users[{i}].id")
         key = email_key(u.email)
         if key in emails:
-            errors.append(f"users[{i}].email: {u.email!r} is already used by users[{emails[key]}]")
+            errors.append(
+                _("{place}: {email} is already used by {other}").format(
+                    place=f"users[{i}].email", email=repr(u.email), other=f"users[{emails[key]}]"
+                )
+            )
         elif known.emails.get(key, u.id) != u.id:
-            errors.append(f"users[{i}].email: {u.email!r} is already used by another user")
+            errors.append(
+                _("{place}: {email} is already used by another user").format(
+                    place=f"users[{i}].email", email=repr(u.email)
+                )
+            )
         emails[key] = i
         for j, g in enumerate(u.grants):
             if g.scope == "client" or g.scope_id is None:
@@ -447,7 +504,7 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
             where = f"users[{i}].grants[{j}].scope_id"
             client = owner(g.scope, new, old, g.scope_id, where)
             if client is not None and client != u.client_id:
-                errors.append(f"{where}: {g.scope} {g.scope_id} belongs to another client")
+                errors.append(_(ANOTHER_CLIENT[g.scope]).format(place=where, id=g.scope_id))
 
     for i, s in enumerate(data.sessions):
         client = owner("event", events, known.events, s.event_id, f"sessions[{i}].event_id")
@@ -460,10 +517,10 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
             for j, ref in enumerate(ids):
                 where = f"sessions[{i}].{field_name}[{j}]"
                 if ref in seen:
-                    errors.append(f"{where}: {kind} {ref} is listed twice")
+                    errors.append(_(LISTED_TWICE[kind]).format(place=where, id=ref))
                     continue
                 seen.add(ref)
                 ref_client = owner(kind, new, old, ref, where)
                 if client is not None and ref_client is not None and ref_client != client:
-                    errors.append(f"{where}: {kind} {ref} belongs to another client")
+                    errors.append(_(ANOTHER_CLIENT[kind]).format(place=where, id=ref))
     return errors

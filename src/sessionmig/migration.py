@@ -15,6 +15,7 @@ from typing import Final, Literal
 
 from sessionmig.access import Actor, can_migrate
 from sessionmig.errors import PermissionDenied
+from sessionmig.i18n import Msg, _
 
 # R4: « Seules les sessions de type "En ligne" ayant pour source un fichier vidéo
 # ou une URL (iFrame) peuvent être importées. »
@@ -31,7 +32,6 @@ MIGRATED: Final = "migrated"
 REFUSED: Final = "refused"
 OutcomeCode = Literal["migrated", "already_migrated", "refused"]
 
-_FORMAT_WORDS = {"in_person": "in person", "hybrid": "hybrid", "online": "online"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class SessionFacts:
 @dataclass(frozen=True)
 class Verdict:
     code: str  # ELIGIBLE or a reason code
-    reason: str | None  # a sentence for people; None when eligible
+    # The reason in English (JSON, plans) that people read in their language (a `Msg`);
+    # None when eligible.
+    reason: Msg | None
 
     @property
     def eligible(self) -> bool:
@@ -62,15 +64,32 @@ def eligibility(s: SessionFacts) -> Verdict:
         title = s.migrated_to_title or f"#{s.migrated_to_id}"
         return Verdict(
             ALREADY_MIGRATED,
-            f"already migrated to community '{title}' (#{s.migrated_to_id}); "
-            "a session moves once (R9)",
+            Msg(
+                "already migrated to community '{title}' (#{id}); a session moves once (R9)",
+                title=title,
+                id=s.migrated_to_id,
+            ),
         )
     if s.format != ELIGIBLE_FORMAT:
-        word = _FORMAT_WORDS.get(s.format, s.format)
-        return Verdict(NOT_ONLINE, f"{word} session: only online sessions can move (R4)")
+        if s.format == "in_person":
+            reason = Msg("in person session: only online sessions can move (R4)")
+        elif s.format == "hybrid":
+            reason = Msg("hybrid session: only online sessions can move (R4)")
+        else:
+            reason = Msg(
+                "{format} session: only online sessions can move (R4)", format=s.format
+            )
+        return Verdict(NOT_ONLINE, reason)
     if s.source_kind not in ELIGIBLE_SOURCES:
-        what = "a live session with no recording" if s.source_kind == "live" else "no video source"
-        return Verdict(NO_RECORDING, f"{what}: only a video file or an iFrame URL can move (R4)")
+        return Verdict(
+            NO_RECORDING,
+            Msg(
+                "a live session with no recording: only a video file or an iFrame URL can "
+                "move (R4)"
+            )
+            if s.source_kind == "live"
+            else Msg("no video source: only a video file or an iFrame URL can move (R4)"),
+        )
     return Verdict(ELIGIBLE, None)
 
 
@@ -79,8 +98,10 @@ def check_may_migrate(actor: Actor) -> None:
     au niveau du back-office client »."""
     if not can_migrate(actor):
         raise PermissionDenied(
-            f"{actor.email} may not migrate sessions: only an administrator of the whole "
-            "client back-office can (R1)"
+            _(
+                "{actor} may not migrate sessions: only an administrator of the whole "
+                "client back-office can (R1)"
+            ).format(actor=actor.email)
         )
 
 
@@ -90,7 +111,7 @@ class Outcome:
     title: str
     outcome: OutcomeCode
     code: str | None  # reason code when refused or already migrated
-    reason: str | None
+    reason: str | None  # English (JSON, plans); a `Msg`, shown in the reader's language
     video_id: int | None = None
 
 
@@ -137,7 +158,7 @@ def plan(community_id: int, requested: Sequence[SessionFacts], *, strict: bool =
                     s.title,
                     ALREADY_MIGRATED,
                     ALREADY_MIGRATED,
-                    "already in this community; nothing to do",
+                    Msg("already in this community; nothing to do"),
                 )
             )
         else:
@@ -146,7 +167,7 @@ def plan(community_id: int, requested: Sequence[SessionFacts], *, strict: bool =
         outcomes = [
             o
             if o.outcome == REFUSED
-            else Outcome(o.session_id, o.title, REFUSED, STRICT, "not migrated: --strict")
+            else Outcome(o.session_id, o.title, REFUSED, STRICT, Msg("not migrated: --strict"))
             for o in outcomes
         ]
         movers = []

@@ -20,6 +20,7 @@ from sessionmig import plans
 from sessionmig.documents import MAX_ID, UTC_TIMESTAMP
 from sessionmig.errors import UsageError
 from sessionmig.export_format import describe, place
+from sessionmig.i18n import _, ngettext
 from sessionmig.render import iso_utc
 
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
@@ -123,7 +124,11 @@ class PlanDoc(_Strict):
         for name in ("sessions", "already_migrated", "refused"):
             for i, entry in enumerate(getattr(self, name)):
                 if entry.id in seen:
-                    raise ValueError(f"{name}[{i}].id: session {entry.id} is listed twice")
+                    raise ValueError(
+                        _("{place}: session {id} is listed twice").format(
+                            place=f"{name}[{i}].id", id=entry.id
+                        )
+                    )
                 seen.add(entry.id)
         return self
 
@@ -178,7 +183,9 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateKey(f"the key {json.dumps(key)} appears twice in one object")
+            raise _DuplicateKey(
+                _("the key {key} appears twice in one object").format(key=json.dumps(key))
+            )
         out[key] = value
     return out
 
@@ -191,26 +198,36 @@ def read(raw: bytes, where: str) -> plans.Plan:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
-        raise UsageError(f"--plan {where}: not a plan (not UTF-8 text)") from None
+        raise UsageError(_("--plan {file}: not a plan (not UTF-8 text)").format(file=where)) from None
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except RecursionError:
-        raise UsageError(f"--plan {where}: not a plan (JSON nested too deeply)") from None
+        raise UsageError(
+            _("--plan {file}: not a plan (JSON nested too deeply)").format(file=where)
+        ) from None
     except _DuplicateKey as exc:
-        raise UsageError(f"--plan {where}: not a plan: {exc}") from None
+        raise UsageError(
+            _("--plan {file}: not a plan: {error}").format(file=where, error=exc)
+        ) from None
     except ValueError as exc:
-        raise UsageError(f"--plan {where}: not a plan (not valid JSON: {exc})") from None
+        raise UsageError(
+            _("--plan {file}: not a plan (not valid JSON: {error})").format(file=where, error=exc)
+        ) from None
     fmt = value.get("format") if isinstance(value, dict) else None
     match = _VERSION.match(fmt) if isinstance(fmt, str) else None
     if match is None:
         raise UsageError(
-            f'--plan {where}: not a sessionmig plan (no "format": "{plans.FORMAT}"; '
-            "make one with `migrate ... --dry-run --plan-out FILE`)"
+            _(
+                '--plan {file}: not a sessionmig plan (no "format": "{format}"; '
+                "make one with `migrate ... --dry-run --plan-out FILE`)"
+            ).format(file=where, format=plans.FORMAT)
         )
     if int(match.group(1)) != plans.FORMAT_VERSION:
         raise UsageError(
-            f"--plan {where}: the plan's format is {fmt}; this version of sessionmig "
-            f"reads {plans.FORMAT} (make the plan again with this version, or upgrade)"
+            _(
+                "--plan {file}: the plan's format is {found}; this version of sessionmig "
+                "reads {format} (make the plan again with this version, or upgrade)"
+            ).format(file=where, found=fmt, format=plans.FORMAT)
         )
     try:
         doc = PlanDoc.model_validate_json(text)
@@ -220,8 +237,13 @@ def read(raw: bytes, where: str) -> plans.Plan:
         line = describe(first)
         if not first.get("loc"):  # the model's own check names its place itself
             line = line.removeprefix(f"{place(())}: ")
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise UsageError(f"--plan {where}: not a valid plan: {line}{more}") from None
+        n = len(errors) - 1
+        more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
+        raise UsageError(
+            _("--plan {file}: not a valid plan: {error}{more}").format(
+                file=where, error=line, more=more
+            )
+        ) from None
     return plans.Plan(
         store_id=doc.store_id,
         planned_by_email=doc.planned_by.email,

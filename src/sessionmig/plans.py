@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sessionmig.i18n import N_, Msg
 from sessionmig.migration import (
     ALREADY_MIGRATED,
     MIGRATED,
@@ -40,17 +41,19 @@ FORMAT = "sessionmig-plan/1"
 FORMAT_PREFIX = "sessionmig-plan/"
 FORMAT_VERSION = 1
 
-# The fields a fingerprint covers, in the words a refusal uses for them.
+# The fields a fingerprint covers, and what a refusal says when one changed.
 FIELDS: Mapping[str, str] = {
-    "title": "title",
-    "summary": "summary",
-    "format": "format",
-    "source": "source",
-    "thumbnail": "thumbnail",
-    "speakers": "speakers",
-    "partners": "partners",
-    "event_name": "event name",
+    "title": N_("title changed"),
+    "summary": N_("summary changed"),
+    "format": N_("format changed"),
+    "source": N_("source changed"),
+    "thumbnail": N_("thumbnail changed"),
+    "speakers": N_("speakers changed"),
+    "partners": N_("partners changed"),
+    "event_name": N_("event name changed"),
 }
+# A fingerprint that changed while every field's digest agrees (a plan edited by hand).
+CONTENT_CHANGED = N_("content changed")
 DIGEST_LENGTH = 16
 
 # Reason codes of a plan's refusals (the sentences are for people, the codes for tests).
@@ -62,8 +65,8 @@ CHANGED = "changed"
 STALE = "stale"
 NOT_IN_COMMUNITY = "not_in_community"
 
-ALREADY_HERE = "already in this community; nothing to do"
-STALE_REASON = "not migrated: the plan is stale"
+ALREADY_HERE = Msg("already in this community; nothing to do")
+STALE_REASON = Msg("not migrated: the plan is stale")
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,7 @@ class Recheck:
         return any(o.outcome == REFUSED for o in self.outcomes)
 
 
-def _refused(entry_id: int, title: str, code: str, reason: str) -> Outcome:
+def _refused(entry_id: int, title: str, code: str, reason: Msg) -> Outcome:
     return Outcome(entry_id, title, REFUSED, code, reason)
 
 
@@ -216,7 +219,11 @@ def _moved(entry_id: int, title: str, moved: Moved) -> Outcome:
         entry_id,
         title,
         MOVED,
-        f"moved to community '{moved.community_title}' (#{moved.community_id})",
+        Msg(
+            "moved to community '{title}' (#{id})",
+            title=moved.community_title,
+            id=moved.community_id,
+        ),
     )
 
 
@@ -231,22 +238,28 @@ def check_session(
             return _already(planned.id, planned.title)
         return _moved(planned.id, planned.title, moved)
     if current is None:
-        return _refused(planned.id, planned.title, DELETED, "deleted")
+        return _refused(planned.id, planned.title, DELETED, Msg("deleted"))
     codes: list[str] = []
-    reasons: list[str] = []
+    reasons: list[Msg] = []
     if current.event_id != plan.event_id:
         codes.append(OTHER_EVENT)
-        reasons.append(f"moved to event '{current.event_name}' (#{current.event_id})")
+        reasons.append(
+            Msg(
+                "moved to event '{name}' (#{id})", name=current.event_name, id=current.event_id
+            )
+        )
     verdict = eligibility(current.facts)
     if not verdict.eligible:
         codes.append(NOT_ELIGIBLE)
-        reasons.append(f"no longer eligible: {verdict.reason}")
+        reasons.append(Msg("no longer eligible: {reason}", reason=verdict.reason))
     changed = changed_fields(planned.fingerprint, fingerprint(current.content))
     if changed:
         codes.append(CHANGED)
-        reasons.append(", ".join(f"{FIELDS.get(n, n)} changed" for n in changed))
+        reasons.append(
+            Msg.joined(", ", (Msg(FIELDS.get(n, CONTENT_CHANGED)) for n in changed))
+        )
     if reasons:
-        return _refused(planned.id, planned.title, codes[0], "; ".join(reasons))
+        return _refused(planned.id, planned.title, codes[0], Msg.joined("; ", reasons))
     return Outcome(planned.id, planned.title, MIGRATED, None, None)
 
 
@@ -261,7 +274,11 @@ def check_already(plan: Plan, entry: PlanEntry, moved: Moved | None) -> Outcome:
         entry.id,
         entry.title,
         NOT_IN_COMMUNITY,
-        f"no longer in community '{plan.community_title}' (#{plan.community_id})",
+        Msg(
+            "no longer in community '{title}' (#{id})",
+            title=plan.community_title,
+            id=plan.community_id,
+        ),
     )
 
 

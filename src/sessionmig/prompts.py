@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sessionmig import render
 from sessionmig.errors import Cancelled, UsageError
+from sessionmig.i18n import N_, _, french
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -31,15 +32,25 @@ if TYPE_CHECKING:
     from questionary import Choice, Question
 
 NO_PROMPT_ENV = "SESSIONMIG_NO_PROMPT"
-AT_LEAST_ONE = "Tick at least one (<space> ticks the highlighted item, <ctrl-a> ticks all)"
-DISABLED_FALLBACK = "unavailable"
+# Marked with N_ and shown in the reader's language (`_()` where they are used).
+AT_LEAST_ONE = N_("Tick at least one (<space> ticks the highlighted item, <ctrl-a> ticks all)")
+DISABLED_FALLBACK = N_("unavailable")
 # The pickers filter as you type (questionary's search filter, which frees no letter for
 # j/k moves); with it, questionary binds all/invert in the checkbox to Ctrl-A / Ctrl-I.
-SELECT_INSTRUCTION = "(type to filter by title or #id, arrows to move, <enter> to choose)"
-CHECKBOX_INSTRUCTION = (
+SELECT_INSTRUCTION = N_("(type to filter by title or #id, arrows to move, <enter> to choose)")
+CHECKBOX_INSTRUCTION = N_(
     "(type to filter by title or #id, arrows to move, <space> ticks, "
     "<ctrl-a> all, <ctrl-i> invert, <enter> to confirm)"
 )
+# questionary's own words (its confirm's answers and hint, its checkbox's answer line),
+# in the reader's language.
+YES_WORD = N_("Yes")
+NO_WORD = N_("No")
+YES_OR_NO = N_("(Y/n)")
+NO_OR_YES = N_("(y/N)")
+# Translators: the keys that answer yes to a confirmation, besides y and Y.
+YES_KEYS = N_("y")
+DONE = N_("done ({n} selections)")
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,7 @@ def build_choices(options: Sequence[Option]) -> list[Choice]:
     for option in options:
         disabled: str | None = None
         if option.disabled_reason is not None:
-            disabled = render.literal(option.disabled_reason) or DISABLED_FALLBACK
+            disabled = render.literal(option.disabled_reason) or _(DISABLED_FALLBACK)
         choices.append(
             Choice(title=render.literal(option.label), value=option.value, disabled=disabled)
         )
@@ -103,17 +114,24 @@ def build_choices(options: Sequence[Option]) -> list[Choice]:
 
 def at_least_one(selected: Sequence[object]) -> bool | str:
     """The checkbox validator: an empty selection is refused with a hint, shown under the list."""
-    return True if selected else AT_LEAST_ONE
+    return True if selected else _(AT_LEAST_ONE)
 
 
 def _require_selectable(message: str, options: Sequence[Option]) -> None:
     if not options:
-        raise UsageError(f"nothing to choose from for {render.literal(message)!r}")
-    if all(option.disabled_reason is not None for option in options):
-        reasons = sorted({render.literal(o.disabled_reason) or DISABLED_FALLBACK for o in options})
         raise UsageError(
-            f"nothing can be chosen for {render.literal(message)!r}: every option is unavailable"
-            f" ({'; '.join(reasons)})"
+            _("nothing to choose from for {question}").format(
+                question=repr(render.literal(message))
+            )
+        )
+    if all(option.disabled_reason is not None for option in options):
+        reasons = sorted(
+            {render.literal(o.disabled_reason) or _(DISABLED_FALLBACK) for o in options}
+        )
+        raise UsageError(
+            _(
+                "nothing can be chosen for {question}: every option is unavailable ({reasons})"
+            ).format(question=repr(render.literal(message)), reasons="; ".join(reasons))
         )
 
 
@@ -201,6 +219,62 @@ def _keep_disabled_unselectable(question: Question, *, guard: str) -> None:
     app.key_bindings = merge_key_bindings([existing, guarded])
 
 
+def _speak_the_readers_language(question: Question) -> None:
+    """questionary's own words in the reader's language: a confirmation's hint and answer
+    (its module's constants, read when the prompt is drawn), the French `o` for yes (as
+    `y` does), and a checkbox's answer line (`done (3 selections)`)."""
+    if not french():
+        return
+    import re
+
+    import questionary.prompts.confirm as confirm_module
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.key_binding.key_processor import KeyPressEvent
+    from prompt_toolkit.keys import Keys
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    confirm_module.YES = _(YES_WORD)  # type: ignore[attr-defined]
+    confirm_module.NO = _(NO_WORD)  # type: ignore[attr-defined]
+    confirm_module.YES_OR_NO = _(YES_OR_NO)  # type: ignore[attr-defined]
+    confirm_module.NO_OR_YES = _(NO_OR_YES)  # type: ignore[attr-defined]
+
+    app = question.application
+    existing = app.key_bindings
+    keys = sorted({*_(YES_KEYS), *_(YES_KEYS).upper()} - {"y", "Y"})
+    bound = existing.get_bindings_for_keys(("y",)) if existing is not None else []
+    yes = [b for b in bound if Keys.Any not in b.keys]  # questionary's own `y`, if any
+    if existing is not None and yes and keys:
+        answer_yes = yes[-1].handler
+        extra = KeyBindings()
+
+        def _yes(event: KeyPressEvent) -> None:
+            answer_yes(event)
+
+        for key in keys:
+            extra.add(key)(_yes)
+        app.key_bindings = merge_key_bindings([existing, extra])
+
+    done = re.compile(r"^done \((\d+) selections\)$")
+    for control in app.layout.find_all_controls():
+        if not isinstance(control, FormattedTextControl) or not callable(control.text):
+            continue
+        tokens_of = control.text
+
+        def translated(tokens_of: Callable[[], Any] = tokens_of) -> Any:
+            tokens = tokens_of()
+            if not isinstance(tokens, list):
+                return tokens
+            out = []
+            for token in tokens:
+                match = done.match(token[1]) if len(token) >= 2 else None
+                if match is not None:
+                    token = (token[0], _(DONE).format(n=match.group(1)), *token[2:])
+                out.append(token)
+            return out
+
+        control.text = translated
+
+
 class QuestionaryPrompter:
     """The real `Prompter`, drawn with questionary.
 
@@ -225,6 +299,7 @@ class QuestionaryPrompter:
     ) -> Any:
         question = build(*args, **kwargs, **self._io)
         _add_escape_cancels(question)
+        _speak_the_readers_language(question)
         if guard is not None:
             _keep_disabled_unselectable(question, guard=guard)
         try:
@@ -251,7 +326,7 @@ class QuestionaryPrompter:
             choices=build_choices(options),
             use_search_filter=True,
             use_jk_keys=False,
-            instruction=instruction,
+            instruction=_(instruction),
             guard=guard,
             **kwargs,
         )

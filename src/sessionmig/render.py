@@ -24,6 +24,9 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
+from sessionmig.i18n import N_, _, french, shown
+from sessionmig.words import word
+
 if TYPE_CHECKING:
     from sessionmig.paging import Page, Window
 
@@ -76,9 +79,10 @@ def iso_utc(value: datetime) -> str:
 def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
     """Local time on a terminal, ISO 8601 UTC otherwise (the GitHub CLI's rule).
 
-    On a terminal the local time carries its numeric offset, `2026-11-24 16:44:56 +01:00`,
-    never a zone name (`CET` is ambiguous and cannot be read back): pasted into
-    `history --since/--until`, it names that very second."""
+    On a terminal the local time carries its numeric offset, `2026-11-24 16:44:56 +01:00`
+    (in French the date in the French manner, `24/11/2026 16:44:56 +01:00`), never a zone
+    name (`CET` is ambiguous and cannot be read back): pasted into `history --since/--until`,
+    it names that very second, in either language."""
     if terminal is None:
         terminal = stdout_is_terminal()
     if value.tzinfo is None:
@@ -92,9 +96,17 @@ def friendly_time(value: datetime, *, terminal: bool | None = None) -> str:
     offset = local.utcoffset() or timedelta(0)
     sign = "-" if offset < timedelta(0) else "+"
     minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
-    shown = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}" + (f":{seconds:02d}" if seconds else "")
+    zone = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}" + (f":{seconds:02d}" if seconds else "")
     clock = local.time().replace(microsecond=0, tzinfo=None).isoformat()
-    return f"{local.date().isoformat()} {clock} {shown}"
+    return f"{friendly_date(local.date(), terminal=True)} {clock} {zone}"
+
+
+def friendly_date(value: date, *, terminal: bool) -> str:
+    """ISO 8601 (`2026-06-01`), but on a terminal in French the French manner
+    (`01/06/2026`), which `history --since/--until` read back as well."""
+    if terminal and french():
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return value.isoformat()
 
 
 class Col(NamedTuple):
@@ -104,17 +116,24 @@ class Col(NamedTuple):
     wrapped. `text` marks long text from the data (titles, names, e-mails, references):
     a table cuts it to one line with `…` to fit the width (`wrap`: wraps it instead,
     for the few sentences a person must read whole, such as a refusal's reason).
+    `header` is marked with `N_()` and shown in the reader's language; `words` maps the
+    codes of a column (statuses, outcomes) to their words (`words.py`), shown likewise.
     """
 
     key: str
-    header: str = ""
+    header: str = ""  # every column of the tool has one (tests/test_i18n.py)
     justify: str = "left"
     text: bool = False
     wrap: bool = False
+    words: Mapping[str, str] | None = None
 
     @property
     def title(self) -> str:
-        return self.header or self.key.replace("_", " ").capitalize()
+        return _(self.header) if self.header else self.key.replace("_", " ").capitalize()
+
+    def shown(self, value: Any) -> Any:
+        """The value as a table shows it: the word for a code, a `Msg` translated."""
+        return word(self.words, value) if self.words else shown(value)
 
 
 def _plain(value: Any) -> Any:
@@ -136,14 +155,14 @@ def cell(value: Any, *, terminal: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return friendly_time(value, terminal=terminal)
     if isinstance(value, date):
-        return value.isoformat()
+        return friendly_date(value, terminal=terminal)
     if isinstance(value, list | tuple):
-        return ", ".join(literal(v) for v in value)
-    return literal(value)
+        return ", ".join(literal(shown(v)) for v in value)
+    return literal(shown(value))
 
 
 # --- width -------------------------------------------------------------------------------
@@ -308,7 +327,11 @@ def pager_command(env: Mapping[str, str] | None = None) -> list[str] | None:
     try:
         argv = shlex.split(raw)
     except ValueError as exc:
-        notice(f"{name}: cannot read {raw!r} as a command ({exc}); not paging")
+        notice(
+            _("{name}: cannot read {value} as a command ({error}); not paging").format(
+                name=name, value=repr(raw), error=exc
+            )
+        )
         return None
     if not argv or os.path.basename(argv[0]) == "cat":
         return None
@@ -327,10 +350,16 @@ def page(text: str, argv: Sequence[str]) -> bool:
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")  # git's habit: a bare `less` keeps colours, quits if short
     env.setdefault("LV", "-c")
+    from sessionmig.errors import os_reason
+
     try:
         proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, env=env)
     except OSError as exc:
-        notice(f"pager {argv[0]!r} cannot be started ({exc.strerror or exc}); not paging")
+        notice(
+            _("pager {pager} cannot be started ({error}); not paging").format(
+                pager=repr(argv[0]), error=os_reason(exc)
+            )
+        )
         return False
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -414,7 +443,7 @@ def table(
     out = file or sys.stdout
     terminal = _isatty(out)
     width = output_width(out)
-    cells = [[cell(row.get(c.key), terminal=terminal) for c in columns] for row in rows]
+    cells = [[cell(c.shown(row.get(c.key)), terminal=terminal) for c in columns] for row in rows]
     fit = layout(columns, cells, width)
     tbl = _rich_table(title)
     for i, w in zip(fit.shown, fit.widths, strict=True):
@@ -442,8 +471,10 @@ def table(
     dropped = fit.dropped(len(columns))
     if dropped:
         notice(
-            f"left out to fit {width} columns: {', '.join(columns[i].key for i in dropped)} "
-            "(choose columns with --columns, or see every field with --format json)"
+            _(
+                "left out to fit {width} columns: {keys} "
+                "(choose columns with --columns, or see every field with --format json)"
+            ).format(width=width, keys=", ".join(columns[i].key for i in dropped))
         )
 
 
@@ -451,14 +482,16 @@ def details(
     pairs: Sequence[tuple[str, Any]], *, title: str | None = None, file: IO[str] | None = None
 ) -> None:
     """A two-column field/value table for `show` commands, fitting `output_width`: labels
-    whole on one line, long values wrapped inside the value column."""
+    whole on one line, long values wrapped inside the value column. Labels are marked
+    with `N_()` and shown in the reader's language, and so are `Msg` values."""
     from rich.cells import cell_len
     from rich.text import Text
 
     out = file or sys.stdout
     terminal = _isatty(out)
     width = output_width(out)
-    label_width = max((cell_len(k) for k, _ in pairs), default=1)
+    pairs = [(_(k), shown(v)) for k, v in pairs]
+    label_width = max((cell_len(k) for k, _v in pairs), default=1)
     tbl = _rich_table(title, header=False)
     tbl.add_column("field", style="bold", no_wrap=True, width=label_width)
     tbl.add_column("value", overflow="fold", max_width=max(1, width - label_width - GAP))
@@ -479,7 +512,8 @@ TABLE_LIMIT = 100  # rows a table shows without --limit / --all
 
 class ListingSpec:
     """What a listing command prints: every column (its JSON keys, in order), the few
-    its table shows by default, its table title and what an empty table says.
+    its table shows by default, its table title and what an empty table says (both
+    marked with `N_()`, shown in the reader's language).
 
     A plain class: listings are declared at start-up, where a frozen dataclass costs
     about a millisecond each to create."""
@@ -491,7 +525,7 @@ class ListingSpec:
         title: str,
         columns: tuple[Col, ...],
         default: tuple[str, ...],
-        empty: str = "nothing to show",
+        empty: str = N_("nothing to show"),
     ) -> None:
         self.title = title
         self.columns = columns
@@ -529,7 +563,7 @@ class ListOptions(NamedTuple):
 
         fmt = ListFormat(getattr(fmt, "value", fmt))
         if limit is not None and all:
-            raise UsageError("--limit and --all cannot be combined: give one of them")
+            raise UsageError(_("--limit and --all cannot be combined: give one of them"))
         if columns is None:
             keys = spec.default if fmt is ListFormat.table else spec.keys
         else:
@@ -537,13 +571,21 @@ class ListOptions(NamedTuple):
             keys = tuple(k.lower() for k in given)
             valid = ", ".join(spec.keys)
             if not any(keys):
-                raise UsageError(f"--columns: give one or more of these keys: {valid}")
+                raise UsageError(
+                    _("--columns: give one or more of these keys: {keys}").format(keys=valid)
+                )
             for raw, k in zip(given, keys, strict=True):
                 if k not in spec.keys:
-                    raise UsageError(f"--columns: unknown key '{raw}'; valid keys: {valid}")
+                    raise UsageError(
+                        _("--columns: unknown key '{key}'; valid keys: {keys}").format(
+                            key=raw, keys=valid
+                        )
+                    )
             twice = sorted({k for k in keys if keys.count(k) > 1})
             if twice:
-                raise UsageError(f"--columns: {', '.join(twice)} given more than once")
+                raise UsageError(
+                    _("--columns: {keys} given more than once").format(keys=", ".join(twice))
+                )
         return cls(fmt, spec.pick(keys), limit, all)
 
     def window(self) -> Window:
@@ -572,14 +614,16 @@ def listing(page: Page, spec: ListingSpec, options: ListOptions) -> None:
         return
     rows = list(page.rows)
     if not rows:
-        notice(spec.empty)
+        notice(_(spec.empty))
         return
-    table(rows, columns, title=spec.title)
+    table(rows, columns, title=_(spec.title))
     if page.left_out:
         total = len(rows) + page.left_out
         notice(
-            f"showing the first {len(rows)} of {total} rows, {page.left_out} left out: "
-            f"see them with --limit {total} or --all (or --format json/csv)"
+            _(
+                "showing the first {shown} of {total} rows, {left} left out: "
+                "see them with --limit {total} or --all (or --format json/csv)"
+            ).format(shown=len(rows), total=total, left=page.left_out)
         )
 
 
@@ -637,8 +681,9 @@ def dump_csv(
 class status:
     """A transient status line on stderr while work runs, on a terminal only.
 
-    `with status("loading") as step: step("sessions written")` — off a terminal the
-    step is a no-op, so logs and pipes stay clean."""
+    `with status(_("loading")) as step: step(_("sessions written"))` — off a terminal the
+    step is a no-op, so logs and pipes stay clean. Callers give the words in the reader's
+    language."""
 
     def __init__(self, initial: str) -> None:
         self._initial = initial

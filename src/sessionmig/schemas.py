@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any, Literal
 
 from sessionmig import documents as d
+from sessionmig.i18n import N_
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ID_BASE = "urn:sessionmig:schema:"
@@ -65,11 +66,11 @@ EXPORT_DESCRIPTION = (
 
 REGISTRY: Mapping[str, Doc] = {
     "export": Doc(
-        _export, "Back-office export", EXPORT_DESCRIPTION, read_by=("load",), mode="validation"
+        _export, N_("Back-office export"), EXPORT_DESCRIPTION, read_by=("load",), mode="validation"
     ),
     "plan": Doc(
         _plan,
-        "Migration plan",
+        N_("Migration plan"),
         "A reviewed migration plan: written by `migrate ... --dry-run --plan-out FILE`, "
         "applied exactly, all or nothing, by `migrate --plan FILE`.",
         printed_by=("migrate --plan-out",),
@@ -78,71 +79,71 @@ REGISTRY: Mapping[str, Doc] = {
     ),
     "migrate": Doc(
         lambda: d.MigrateResult,
-        "Migration result",
+        N_("Migration result"),
         "The outcome of each requested session: `migrate --format json` (also with "
         "--plan, and `demo --format json`).",
         printed_by=("migrate", "demo"),
     ),
     "history": Doc(
         lambda: list[d.HistoryRow],
-        "Migration history",
+        N_("Migration history"),
         "Migration records, newest first: `history --format json`.",
         printed_by=("history",),
     ),
     "events": Doc(
         lambda: list[d.EventRow],
-        "Events listing",
+        N_("Events listing"),
         "`events list --format json`: every key by default.",
         printed_by=("events list",),
     ),
     "sessions": Doc(
         lambda: list[d.SessionRow],
-        "Sessions listing",
+        N_("Sessions listing"),
         "`sessions list --format json`: every key by default.",
         printed_by=("sessions list",),
     ),
     "communities": Doc(
         lambda: list[d.CommunityRow],
-        "Communities listing",
+        N_("Communities listing"),
         "`communities list --format json`: every key by default.",
         printed_by=("communities list",),
     ),
     "videos": Doc(
         lambda: list[d.VideoRow],
-        "Videos listing",
+        N_("Videos listing"),
         "`videos list --format json` (every key by default), and the videos after "
         "`videos publish` / `videos unpublish --format json`.",
         printed_by=("videos list", "videos publish", "videos unpublish"),
     ),
     "session": Doc(
         lambda: d.SessionShow,
-        "Session",
+        N_("Session"),
         "One session, with the migration notice of R8 when it has moved: "
         "`sessions show --format json`.",
         printed_by=("sessions show",),
     ),
     "video": Doc(
         lambda: d.VideoShow,
-        "Community video",
+        N_("Community video"),
         "One community video with everything it carries (R5): `videos show --format json`.",
         printed_by=("videos show",),
     ),
     "deleted-session": Doc(
         lambda: d.DeletedSession,
-        "Deleted session",
+        N_("Deleted session"),
         "What `sessions delete --format json` deleted, and the video and record that stay.",
         printed_by=("sessions delete",),
     ),
     "load": Doc(
         lambda: d.LoadResult,
-        "Load result",
+        N_("Load result"),
         "`load --format json`: the objects of the file per list, and the deleted "
         "sessions it skipped.",
         printed_by=("load",),
     ),
     "check": Doc(
         lambda: list[d.Violation],
-        "Store check",
+        N_("Store check"),
         "`db check --format json`: the violations found (an empty list when the store is "
         "sound; the summary, with the store's id, goes to stderr).",
         printed_by=("db check",),

@@ -8,13 +8,19 @@ from typing import Annotated, Any
 import typer
 
 from sessionmig.context import AppContext
+from sessionmig.i18n import _
 from sessionmig.paging import MAX_LIMIT
 from sessionmig.render import TABLE_LIMIT, ListFormat, ListingSpec, ListOptions, ShowFormat
 
 ShowFormatOpt = Annotated[
     ShowFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table or json."),
+    typer.Option("--format", "-f", case_sensitive=False, help=_("Output format: table or json.")),
 ]
+
+
+def yes_option() -> Any:
+    """`--yes`/`-y`, for the commands that ask for confirmation on a terminal."""
+    return typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))
 
 
 MAX_ID = 2**63 - 1
@@ -22,7 +28,7 @@ MAX_ID = 2**63 - 1
 
 def positive_id(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= MAX_ID:
-        raise typer.BadParameter(f"ids are positive integers, got {value}")
+        raise typer.BadParameter(_("ids are positive integers, got {value}").format(value=value))
     return value
 
 
@@ -39,23 +45,28 @@ def positive_ids(values: list[int] | None) -> list[int] | None:
 
 def positive_limit(value: int | None) -> int | None:
     if value is not None and not 1 <= value <= MAX_LIMIT:
-        raise typer.BadParameter(f"N is a whole number from 1 to {MAX_LIMIT}, got {value}")
+        raise typer.BadParameter(
+            _("N is a whole number from 1 to {max}, got {value}").format(max=MAX_LIMIT, value=value)
+        )
     return value
 
 
 def read_stdin(what: str) -> bytes:
-    """All of stdin, for `load -` and `migrate --plan -`; one line and exit 2 when it
-    cannot be read (closed when the program started: `sys.stdin` is then None)."""
+    """All of stdin, for `load -` and `migrate --plan -` (`what`, in the reader's
+    language, names it); one line and exit 2 when it cannot be read (closed when the
+    program started: `sys.stdin` is then None)."""
     import sys
 
     from sessionmig.errors import UsageError
 
     if sys.stdin is None:
-        raise UsageError(f"cannot read {what} from stdin: stdin is closed")
+        raise UsageError(_("cannot read {what} from stdin: stdin is closed").format(what=what))
     try:
         return sys.stdin.buffer.read()
     except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {what} from stdin: {exc}") from None
+        raise UsageError(
+            _("cannot read {what} from stdin: {error}").format(what=what, error=exc)
+        ) from None
 
 
 def state(ctx: typer.Context) -> AppContext:
@@ -81,7 +92,7 @@ def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
                     "--format",
                     "-f",
                     case_sensitive=False,
-                    help="Output format: table, json or csv.",
+                    help=_("Output format: table, json or csv."),
                 ),
             ],
             ListFormat.table,
@@ -93,8 +104,10 @@ def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
                 typer.Option(
                     "--columns",
                     metavar="KEY,...",
-                    help=f"The columns to print, in this order (table, CSV and JSON), among: "
-                    f"{keys}. Default in a table: {default}; in JSON and CSV every key.",
+                    help=_(
+                        "The columns to print, in this order (table, CSV and JSON), among: "
+                        "{keys}. Default in a table: {default}; in JSON and CSV every key."
+                    ).format(keys=keys, default=default),
                 ),
             ],
             None,
@@ -107,8 +120,10 @@ def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
                     "--limit",
                     metavar="N",
                     callback=positive_limit,
-                    help=f"At most N rows (N >= 1). Without it a table shows the first "
-                    f"{TABLE_LIMIT} and says how many it left out; JSON and CSV list every row.",
+                    help=_(
+                        "At most N rows (N >= 1). Without it a table shows the first "
+                        "{limit} and says how many it left out; JSON and CSV list every row."
+                    ).format(limit=TABLE_LIMIT),
                 ),
             ],
             None,
@@ -116,7 +131,8 @@ def _output_parameters(spec: ListingSpec) -> list[inspect.Parameter]:
         (
             "show_all",
             Annotated[
-                bool, typer.Option("--all", help="Every row, also in a table (not with --limit).")
+                bool,
+                typer.Option("--all", help=_("Every row, also in a table (not with --limit).")),
             ],
             False,
         ),

@@ -3,32 +3,35 @@
 import typer
 
 from sessionmig.commands._common import listing_options, state
+from sessionmig.i18n import N_, _
 from sessionmig.render import Col, ListingSpec, ListOptions
 
-app = typer.Typer(help="Communities and their video libraries.", no_args_is_help=True)
+app = typer.Typer(help=_("Communities and their video libraries."), no_args_is_help=True)
 
 COMMUNITIES = ListingSpec(
-    title="Communities",
+    title=N_("Communities"),
     columns=(
-        Col("id", "ID", "right"),
-        Col("title", text=True),
-        Col("audience", text=True),
-        Col("drafts", justify="right"),
-        Col("published", justify="right"),
-        Col("videos", justify="right"),
+        Col("id", N_("ID"), "right"),
+        Col("title", N_("Title"), text=True),
+        Col("audience", N_("Audience"), text=True),
+        Col("drafts", N_("Drafts"), justify="right"),
+        Col("published", N_("Published"), justify="right"),
+        Col("videos", N_("Videos"), justify="right"),
     ),
     default=("id", "title", "audience", "drafts", "published", "videos"),
-    empty="no communities you can read",
+    empty=N_("no communities you can read"),
 )
 
 
-@app.command("list")
+@app.command(
+    "list",
+    help=_(
+        "List the communities you can read, with their videos counted by status.\n\n"
+        "Example: sessionmig --as ana@acme.test communities list"
+    ),
+)
 @listing_options(COMMUNITIES)
 def list_communities(ctx: typer.Context, out: ListOptions) -> None:
-    """List the communities you can read, with their videos counted by status.
-
-    Example: sessionmig --as ana@acme.test communities list
-    """
     from sessionmig.render import listing
     from sessionmig.store import queries
 

@@ -3,17 +3,20 @@
 import typer
 
 from sessionmig.commands._common import ShowFormatOpt, state
+from sessionmig.i18n import _, ngettext
 from sessionmig.render import ShowFormat
 
-app = typer.Typer(help="Create, upgrade and check the store.", no_args_is_help=True)
+app = typer.Typer(help=_("Create, upgrade and check the store."), no_args_is_help=True)
 
 
-@app.command("init")
+@app.command(
+    "init",
+    help=_(
+        "Create the schema or upgrade it to the current version (idempotent).\n\n"
+        "Example: sessionmig --db postgresql+psycopg://user@host/db db init"
+    ),
+)
 def init(ctx: typer.Context) -> None:
-    """Create the schema or upgrade it to the current version (idempotent).
-
-    Example: sessionmig --db postgresql+psycopg://user@host/db db init
-    """
     from sessionmig.render import notice
     from sessionmig.store import engine as store_engine
     from sessionmig.store import schema
@@ -22,31 +25,40 @@ def init(ctx: typer.Context) -> None:
     app_ctx = state(ctx)
     eng = app_ctx.engine(require_schema=False)
     before, after = schema.upgrade(eng)
-    app_ctx.committed(
-        f"schema upgraded from {before or 'nothing'} to {after}" if before != after else None
+    upgraded = _("schema upgraded from {before} to {after}").format(
+        before=before or _("nothing"), after=after
     )
+    app_ctx.committed(upgraded if before != after else None)
     with store_engine.translate_errors(eng.url), eng.connect() as conn:
         store_id = read_store_id(conn)
     where = app_ctx.safe_db()
     if before == after:
-        notice(f"schema is up to date ({after}), store id {store_id}: {where}")
+        notice(
+            _("schema is up to date ({after}), store id {store_id}: {where}").format(
+                after=after, store_id=store_id, where=where
+            )
+        )
     else:
         notice(
-            f"schema upgraded from {before or 'nothing'} to {after}, store id {store_id}: {where}"
+            _("{upgraded}, store id {store_id}: {where}").format(
+                upgraded=upgraded, store_id=store_id, where=where
+            )
         )
 
 
-@app.command("check")
+@app.command(
+    "check",
+    help=_(
+        "Verify every invariant of the store; list each violation with the ids involved."
+        "\n\n"
+        "Exit 0 with a one-line summary when the store is sound; exit 1 after listing the "
+        "violations (one per line, or a JSON list with --format json). The summary (on "
+        "stderr with --format json) ends with the store's id. Operator command: no --as "
+        "needed.\n\n"
+        "Example: sessionmig --db postgresql+psycopg://user@host/db db check --format json"
+    ),
+)
 def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
-    """Verify every invariant of the store; list each violation with the ids involved.
-
-    Exit 0 with a one-line summary when the store is sound; exit 1 after listing the
-    violations (one per line, or a JSON list with --format json). The summary (on
-    stderr with --format json) ends with the store's id. Operator command: no --as
-    needed.
-
-    Example: sessionmig --db postgresql+psycopg://user@host/db db check --format json
-    """
     from sessionmig import render
     from sessionmig.errors import RulesRefused
     from sessionmig.store import check as store_check
@@ -58,13 +70,17 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
         )
     else:
         for v in report.violations:
-            typer.echo(render.literal(v.line()))
+            typer.echo(render.literal(v.shown_line()))
     if report.violations:
         n = len(report.violations)
         raise RulesRefused(
-            f"db check: {n} violation{'s' if n != 1 else ''} found ({report.summary()})"
+            ngettext(
+                "db check: {n} violation found ({summary})",
+                "db check: {n} violations found ({summary})",
+                n,
+            ).format(n=n, summary=report.summary())
         )
-    line = f"store is sound: {report.summary()}"
+    line = _("store is sound: {summary}").format(summary=report.summary())
     if fmt is ShowFormat.json:
         render.notice(line)
     else:

@@ -3,41 +3,48 @@
 import typer
 
 from sessionmig.commands._common import ShowFormatOpt, state
+from sessionmig.i18n import _
 from sessionmig.render import ShowFormat
+
+HELP = _(
+    "Fill the store with a demo organisation, then migrate as its client admin.\n\n"
+    "Loads two clients (audiences, users with every role at every scope, events with "
+    "sessions of every format and source, speakers, partners, communities), then runs "
+    "a migration as ana@acme.test: interactive on a terminal; off a terminal, every "
+    "eligible session of the demo event into the demo community. Safe to re-run.\n\n"
+    "Example: sessionmig demo"
+)
 
 
 def demo(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
-    """Fill the store with a demo organisation, then migrate as its client admin.
-
-    Loads two clients (audiences, users with every role at every scope, events with
-    sessions of every format and source, speakers, partners, communities), then runs
-    a migration as ana@acme.test: interactive on a terminal; off a terminal, every
-    eligible session of the demo event into the demo community. Safe to re-run.
-
-    Example: sessionmig demo
-    """
     from sessionmig import demo as organisation
     from sessionmig import render
+    from sessionmig.commands.load import counts_text
     from sessionmig.commands.migrate import interactive, run_migration
     from sessionmig.store import loader
 
     app_ctx = state(ctx)
     engine = app_ctx.engine()
     report = loader.load(engine, organisation.export_bytes())
-    loaded = f"demo organisation loaded into {app_ctx.safe_db()}: " + ", ".join(
-        f"{n} {k}" for k, n in report.counts.items()
+    loaded = _("demo organisation loaded into {store}: {counts}").format(
+        store=app_ctx.safe_db(), counts=counts_text(report.counts)
     )
     app_ctx.committed(loaded)
     render.notice(loaded)
     app_ctx.actor_email = organisation.DEMO_ADMIN_EMAIL
     ask = interactive()
     render.notice(
-        f"migrating as {organisation.DEMO_ADMIN_EMAIL} (client administrator)"
-        + (
-            ""
+        (
+            _("migrating as {actor} (client administrator)")
             if ask
-            else f": every eligible session of event {organisation.DEMO_EVENT_ID} "
-            f"into community {organisation.DEMO_COMMUNITY_ID}"
+            else _(
+                "migrating as {actor} (client administrator): every eligible session of "
+                "event {event} into community {community}"
+            )
+        ).format(
+            actor=organisation.DEMO_ADMIN_EMAIL,
+            event=organisation.DEMO_EVENT_ID,
+            community=organisation.DEMO_COMMUNITY_ID,
         )
     )
     run_migration(

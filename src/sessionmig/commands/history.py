@@ -9,39 +9,45 @@ import typer
 from sessionmig.commands._common import id_option, listing_options, state
 from sessionmig.context import require_text
 from sessionmig.errors import UsageError
+from sessionmig.i18n import N_, _
 from sessionmig.render import Col, ListingSpec, ListOptions
+from sessionmig.words import STATUSES
 
 # The columns are the spec's `history --format json` keys, in order.
 HISTORY = ListingSpec(
-    title="Migration history",
+    title=N_("Migration history"),
     columns=(
-        Col("session_id", "Session", "right"),
-        Col("session_title", "Title", text=True),
-        Col("event_id", "Event id", "right"),
-        Col("event_name", "Event", text=True),
-        Col("community_id", "Community id", "right"),
-        Col("community_title", "Community", text=True),
-        Col("actor_email", "Actor", text=True),
-        Col("actor_name", "Actor name", text=True),
-        Col("migrated_at", "Migrated at"),
-        Col("video_id", "Video", "right"),
-        Col("video_status", "Video status"),
+        Col("session_id", N_("Session"), "right"),
+        Col("session_title", N_("Title"), text=True),
+        Col("event_id", N_("Event id"), "right"),
+        Col("event_name", N_("Event"), text=True),
+        Col("community_id", N_("Community id"), "right"),
+        Col("community_title", N_("Community"), text=True),
+        Col("actor_email", N_("Actor"), text=True),
+        Col("actor_name", N_("Actor name"), text=True),
+        Col("migrated_at", N_("Migrated at")),
+        Col("video_id", N_("Video"), "right"),
+        Col("video_status", N_("Video status"), words=STATUSES),
     ),
     default=("migrated_at", "session_id", "session_title", "community_title", "actor_email"),
-    empty="no migration records match",
+    empty=N_("no migration records match"),
 )
 
 # ISO 8601 as accepted here: a date, or a date and a time (hours, minutes, seconds,
 # fraction) with an optional offset (Z, UTC or ±HH:MM, with or without a space before
-# it: what a terminal listing shows, `2026-11-24 16:44:56 +01:00`, reads back).
-# The groups tell the precision.
+# it: what a terminal listing shows, `2026-11-24 16:44:56 +01:00`, reads back). The date
+# may also be written in the French manner, day first (`24/11/2026 16:44:56 +01:00`, what
+# a French terminal listing shows), in every language: a script's dates never depend on
+# the locale. The groups tell the precision.
 _WHEN = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"^(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<day>\d{2})/(?P<month>\d{2})/(?P<year>\d{4}))"
     r"(?:[Tt ](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})"
     r"(?P<fraction>[.,]\d{1,6})?)?)?"
     r" ?(?P<offset>[Zz]|UTC|GMT|(?P<sign>[+-])(?P<oh>\d{2})(?::?(?P<om>\d{2}))?)?)?$"
 )
-_ZONE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ][\d:.,]+\s*[A-Za-z][\w/+-]*$")
+_ZONE_NAME = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4})[Tt ][\d:.,]+\s*[A-Za-z][\w/+-]*$"
+)
 
 # The calendar's edges: an instant beyond them bounds nothing (or everything).
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -68,16 +74,25 @@ def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
     if match is None:
         if _ZONE_NAME.match(text):
             raise UsageError(
-                f"{option}: {raw!r}: time zone names are ambiguous; give the offset as a "
-                "number, e.g. 2026-11-24 16:44:56 +01:00 (or Z for UTC)"
+                _(
+                    "{option}: {value}: time zone names are ambiguous; give the offset as a "
+                    "number, e.g. 2026-11-24 16:44:56 +01:00 (or Z for UTC)"
+                ).format(option=option, value=repr(raw))
             )
         raise UsageError(
-            f"{option}: {raw!r} is not an ISO 8601 date or timestamp "
-            "(e.g. 2026-11-23, 2026-11-23T10:15:00Z or 2026-11-23 11:15:00 +01:00)"
+            _(
+                "{option}: {value} is not an ISO 8601 date or timestamp "
+                "(e.g. 2026-11-23, 2026-11-23T10:15:00Z or 2026-11-23 11:15:00 +01:00)"
+            ).format(option=option, value=repr(raw))
         )
     g = match.groupdict()
     try:
-        naive = datetime.fromisoformat(g["date"]).replace(
+        day = (
+            datetime.fromisoformat(g["date"])
+            if g["date"]
+            else datetime(int(g["year"]), int(g["month"]), int(g["day"]))
+        )
+        naive = day.replace(
             hour=int(g["hour"] or 0),
             minute=int(g["minute"] or 0),
             second=int(g["second"] or 0),
@@ -90,7 +105,11 @@ def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
                 raise ValueError("offset out of range")
             offset = -offset if g["sign"] == "-" else offset
     except ValueError:
-        raise UsageError(f"{option}: {raw!r} is not a valid date or time") from None
+        raise UsageError(
+            _("{option}: {value} is not a valid date or time").format(
+                option=option, value=repr(raw)
+            )
+        ) from None
     if end:
         if g["fraction"]:
             step = timedelta(microseconds=1)
@@ -109,31 +128,44 @@ def parse_when(option: str, raw: str, *, end: bool = False) -> datetime:
     return _to_utc(naive, offset)
 
 
+HELP = _(
+    "The migration records you can read, newest first: who moved which session, when.\n\n"
+    "A record is visible to users whose grants cover its event or its community. Records "
+    "of deleted sessions are kept, with the titles they had. Without --limit, JSON and "
+    "CSV list every record and a table the first 100.\n\n"
+    "Example: sessionmig --as support@acme.test history --event 10 --since 2026-11-01 "
+    "--format csv"
+)
+
+
 @listing_options(HISTORY)
 def history(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        id_option("--community", "Only moves into this community (one you can read)."),
+        id_option("--community", _("Only moves into this community (one you can read).")),
     ] = None,
     event: Annotated[
         int | None,
-        id_option("--event", "Only moves from this event (one you can read)."),
+        id_option("--event", _("Only moves from this event (one you can read).")),
     ] = None,
     session: Annotated[
         int | None,
-        id_option("--session", "Only this session (deleted sessions included)."),
+        id_option("--session", _("Only this session (deleted sessions included).")),
     ] = None,
     actor_email: Annotated[
         str | None,
-        typer.Option("--actor", metavar="EMAIL", help="Only moves made by this user."),
+        typer.Option("--actor", metavar="EMAIL", help=_("Only moves made by this user.")),
     ] = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since",
             metavar="DATE",
-            help="From this ISO 8601 date or timestamp on (naive times are UTC).",
+            help=_(
+                "From this ISO 8601 date or timestamp on (naive times are UTC); "
+                "24/11/2026 16:44:56 +01:00, as a French table shows it, is read too."
+            ),
         ),
     ] = None,
     until: Annotated[
@@ -141,20 +173,12 @@ def history(
         typer.Option(
             "--until",
             metavar="DATE",
-            help="Up to this date or timestamp; a date includes that whole UTC day.",
+            help=_("Up to this date or timestamp; a date includes that whole UTC day."),
         ),
     ] = None,
     *,
     out: ListOptions,
 ) -> None:
-    """The migration records you can read, newest first: who moved which session, when.
-
-    A record is visible to users whose grants cover its event or its community.
-    Records of deleted sessions are kept, with the titles they had. Without --limit,
-    JSON and CSV list every record and a table the first 100.
-
-    Example: sessionmig --as support@acme.test history --event 10 --since 2026-11-01 --format csv
-    """
     from sessionmig.render import listing
     from sessionmig.store.history import Filters
     from sessionmig.store.history import history as records
@@ -162,9 +186,11 @@ def history(
     start = parse_when("--since", since) if since is not None else None
     before = parse_when("--until", until, end=True) if until is not None else None
     if start is not None and before is not None and start >= before:
-        raise UsageError(f"--since {since} is after --until {until}")
+        raise UsageError(
+            _("--since {since} is after --until {until}").format(since=since, until=until)
+        )
     if actor_email is not None and not require_text("--actor", actor_email).strip():
-        raise UsageError("--actor: an e-mail address is required")
+        raise UsageError(_("--actor: an e-mail address is required"))
     app_ctx = state(ctx)
     page = records(
         app_ctx.engine(),

@@ -15,9 +15,12 @@ from sessionmig.commands._common import (
     positive_ids,
     read_stdin,
     state,
+    yes_option,
 )
-from sessionmig.errors import Cancelled, UsageError
+from sessionmig.errors import Cancelled, UsageError, os_reason
+from sessionmig.i18n import N_, _, ngettext
 from sessionmig.render import Col, ShowFormat, status
+from sessionmig.words import OUTCOMES, STEPS, word
 
 if TYPE_CHECKING:
     from sessionmig.access import Actor
@@ -30,11 +33,11 @@ if TYPE_CHECKING:
 # What differs per session; the community, the actor and the time are the same for the
 # whole batch and are said once, under the table.
 AUDIT_COLUMNS = (
-    Col("session_id", "Session", "right"),
-    Col("title", text=True),
-    Col("outcome"),
-    Col("reason", text=True, wrap=True),
-    Col("video_id", "Video", "right"),
+    Col("session_id", N_("Session"), "right"),
+    Col("title", N_("Title"), text=True),
+    Col("outcome", N_("Outcome"), words=OUTCOMES),
+    Col("reason", N_("Reason"), text=True, wrap=True),
+    Col("video_id", N_("Video"), "right"),
 )
 
 
@@ -51,15 +54,29 @@ def interactive() -> bool:
     return can_prompt()
 
 
+HELP = _(
+    "Migrate sessions of an event into a community's video library.\n\n"
+    "Only a client-level administrator may migrate (R1). Only online sessions with a "
+    "video file or an iFrame URL move (R4); the others are reported with their reason "
+    "(exit 1). Each video arrives as a draft (R7); the session leaves the event's "
+    "public listing (R6) and can never move again (R9). Re-running is safe.\n\n"
+    "For a reviewed migration, `--dry-run --plan-out FILE` writes a plan, and `--plan "
+    "FILE` applies exactly that plan later (refused, with what changed, if any of its "
+    "sessions changed, moved or was deleted meanwhile).\n\n"
+    "Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 "
+    "--all-eligible --yes --format json"
+)
+
+
 def migrate(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        id_option("--community", "Destination community (asked on a terminal when missing)."),
+        id_option("--community", _("Destination community (asked on a terminal when missing).")),
     ] = None,
     event: Annotated[
         int | None,
-        id_option("--event", "Source event (asked on a terminal when missing)."),
+        id_option("--event", _("Source event (asked on a terminal when missing).")),
     ] = None,
     session: Annotated[
         list[int] | None,
@@ -67,31 +84,36 @@ def migrate(
             "--session",
             metavar="ID",
             callback=positive_ids,
-            help="A session of the event to migrate; repeat for several.",
+            help=_("A session of the event to migrate; repeat for several."),
         ),
     ] = None,
     all_eligible: Annotated[
         bool,
         typer.Option(
             "--all-eligible",
-            help="Every eligible session of the event (and report those already in "
-            "this community as already_migrated).",
+            help=_(
+                "Every eligible session of the event (and report those already in "
+                "this community as already_migrated)."
+            ),
         ),
     ] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Migrate nothing if any requested session is refused.")
+        bool,
+        typer.Option("--strict", help=_("Migrate nothing if any requested session is refused.")),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Report what would happen; write nothing."))
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[bool, yes_option()] = False,
     plan_out: Annotated[
         str | None,
         typer.Option(
             "--plan-out",
             metavar="FILE",
-            help="With --dry-run: write the plan to FILE (- for stdout; the report then "
-            "goes to stderr), for review and for --plan.",
+            help=_(
+                "With --dry-run: write the plan to FILE (- for stdout; the report then "
+                "goes to stderr), for review and for --plan."
+            ),
         ),
     ] = None,
     plan_file: Annotated[
@@ -99,25 +121,14 @@ def migrate(
         typer.Option(
             "--plan",
             metavar="FILE",
-            help="Apply exactly this reviewed plan (- for stdin), all or nothing; with "
-            "--dry-run, only check it.",
+            help=_(
+                "Apply exactly this reviewed plan (- for stdin), all or nothing; with "
+                "--dry-run, only check it."
+            ),
         ),
     ] = None,
     fmt: ShowFormatOpt = ShowFormat.table,
 ) -> None:
-    """Migrate sessions of an event into a community's video library.
-
-    Only a client-level administrator may migrate (R1). Only online sessions with a
-    video file or an iFrame URL move (R4); the others are reported with their reason
-    (exit 1). Each video arrives as a draft (R7); the session leaves the event's
-    public listing (R6) and can never move again (R9). Re-running is safe.
-
-    For a reviewed migration, `--dry-run --plan-out FILE` writes a plan, and `--plan
-    FILE` applies exactly that plan later (refused, with what changed, if any of its
-    sessions changed, moved or was deleted meanwhile).
-
-    Example: sessionmig --as ana@acme.test migrate --community 50 --event 10 --all-eligible --yes --format json
-    """
     app_ctx = state(ctx)
     if plan_file is not None:
         given = [
@@ -134,17 +145,19 @@ def migrate(
         ]
         if given:
             raise UsageError(
-                f"migrate --plan: {', '.join(given)} cannot be combined with --plan "
-                "(the plan says what to migrate, and is applied all or nothing)"
+                _(
+                    "migrate --plan: {flags} cannot be combined with --plan "
+                    "(the plan says what to migrate, and is applied all or nothing)"
+                ).format(flags=", ".join(given))
             )
         run_plan(app_ctx, plan_file, dry_run=dry_run, yes=yes, fmt=fmt)
         return
     if plan_out is not None and not dry_run:
         raise UsageError(
-            "migrate: --plan-out needs --dry-run (a dry run makes the plan; --plan applies it)"
+            _("migrate: --plan-out needs --dry-run (a dry run makes the plan; --plan applies it)")
         )
     if session and all_eligible:
-        raise UsageError("migrate: give --session or --all-eligible, not both")
+        raise UsageError(_("migrate: give --session or --all-eligible, not both"))
     run_migration(
         app_ctx,
         community_id=community,
@@ -194,7 +207,9 @@ def run_migration(
         missing.append("--yes")
     if missing and not can_ask:
         raise UsageError(
-            f"migrate: missing {', '.join(missing)} (required when not running interactively)"
+            _("migrate: missing {flags} (required when not running interactively)").format(
+                flags=", ".join(missing)
+            )
         )
 
     if can_ask and missing:
@@ -208,7 +223,7 @@ def run_migration(
             _confirm(prompter, engine, actor, community_id, event_id, session_ids)
     assert community_id is not None and event_id is not None
 
-    with status("planning the migration") as step:
+    with status(_("planning the migration")) as step:
         result = apply(
             engine,
             actor,
@@ -217,7 +232,7 @@ def run_migration(
             session_ids=None if all_eligible else session_ids,
             strict=strict,
             dry_run=dry_run,
-            step=lambda label: step(f"migrating: {label} written"),
+            step=lambda label: step(_("migrating: {what} written").format(what=word(STEPS, label))),
             fingerprints=plan_out is not None,
         )
     app_ctx.committed(summary_line(result) if result.migrated_at is not None else None)
@@ -240,8 +255,10 @@ def write_plan(result: "MigrationResult", target: str) -> None:
 
     if result.store_id is None:
         raise UsageError(
-            "migrate --plan-out: this store has no id (a plan names its store): run "
-            "`sessionmig db init`"
+            _(
+                "migrate --plan-out: this store has no id (a plan names its store): run "
+                "`sessionmig db init`"
+            )
         )
     sessions, already, refused = plans.plan_entries(result.outcomes, result.fingerprints)
     doc = plan_format.document(
@@ -263,22 +280,34 @@ def write_plan(result: "MigrationResult", target: str) -> None:
         render.dump_json_file(target, doc)
     except OSError as exc:
         raise UsageError(
-            f"--plan-out {target}: cannot write the plan: {exc.strerror or exc}"
+            _("--plan-out {file}: cannot write the plan: {error}").format(
+                file=target, error=os_reason(exc)
+            )
         ) from None
     render.notice(
-        f"plan written to {target}: {len(sessions)} session(s) to migrate, "
-        f"{len(already)} already migrated, {len(refused)} refused"
+        _("plan written to {file}: {sessions}, {already}, {refused}").format(
+            file=target,
+            sessions=ngettext(
+                "{n} session to migrate", "{n} sessions to migrate", len(sessions)
+            ).format(n=len(sessions)),
+            already=ngettext("{n} already migrated", "{n} already migrated", len(already)).format(
+                n=len(already)
+            ),
+            refused=ngettext("{n} refused", "{n} refused", len(refused)).format(n=len(refused)),
+        )
     )
 
 
 def read_plan_source(source: str) -> bytes:
     if source == "-":
-        return read_stdin("the plan")
+        return read_stdin(_("the plan"))
     try:
         with open(source, "rb") as f:
             return f.read()
     except OSError as exc:
-        raise UsageError(f"--plan {source}: cannot read: {exc.strerror or exc}") from None
+        raise UsageError(
+            _("--plan {file}: cannot read: {error}").format(file=source, error=os_reason(exc))
+        ) from None
 
 
 def run_plan(
@@ -296,9 +325,11 @@ def run_plan(
     check_may_migrate(actor)  # R1 for whoever applies it, before anything is asked
     ask = not yes and not dry_run
     if ask and (source == "-" or not interactive()):
-        raise UsageError("migrate --plan: missing --yes (required when not running interactively)")
+        raise UsageError(
+            _("migrate --plan: missing --yes (required when not running interactively)")
+        )
     if ask:
-        with status("checking the plan"):
+        with status(_("checking the plan")):
             preview = apply_plan(engine, actor, the_plan, dry_run=True)
         if preview.refused:
             report(preview, fmt)
@@ -307,13 +338,13 @@ def run_plan(
         if moving:
             _show_plan(the_plan, preview, fmt)
             _confirm_plan(make_prompter(), preview, moving)
-    with status("applying the plan") as step:
+    with status(_("applying the plan")) as step:
         result = apply_plan(
             engine,
             actor,
             the_plan,
             dry_run=dry_run,
-            step=lambda label: step(f"migrating: {label} written"),
+            step=lambda label: step(_("migrating: {what} written").format(what=word(STEPS, label))),
         )
     app_ctx.committed(summary_line(result) if result.migrated_at is not None else None)
     report(result, fmt)
@@ -324,21 +355,24 @@ def run_plan(
 def _show_plan(the_plan: "Plan", preview: "MigrationResult", fmt: ShowFormat) -> None:
     from sessionmig import render
 
-    render.notice(
-        f"plan made by {the_plan.planned_by_name} <{the_plan.planned_by_email}> at "
-        f"{the_plan.planned_at} on store {the_plan.store_id}"
-        + (
-            f"; {len(the_plan.refused)} session(s) it refused are left alone"
-            if the_plan.refused
-            else ""
-        )
+    made = _("plan made by {name} <{email}> at {when} on store {store}").format(
+        name=the_plan.planned_by_name,
+        email=the_plan.planned_by_email,
+        when=the_plan.planned_at,
+        store=the_plan.store_id,
     )
+    if the_plan.refused:
+        n = len(the_plan.refused)
+        made += ngettext(
+            "; {n} session it refused is left alone", "; {n} sessions it refused are left alone", n
+        ).format(n=n)
+    render.notice(made)
     # On a terminal stdout is the screen; with --format json it stays one document.
     report(
         preview,
         ShowFormat.table,
         file=sys.stderr if fmt is ShowFormat.json else None,
-        title="Plan to apply (checked against the store now)",
+        title=_("Plan to apply (checked against the store now)"),
         summary=False,
     )
 
@@ -346,10 +380,17 @@ def _show_plan(the_plan: "Plan", preview: "MigrationResult", fmt: ShowFormat) ->
 def _confirm_plan(prompter: "Prompter", preview: "MigrationResult", moving: int) -> None:
     from sessionmig.render import literal
 
-    message = (
-        f"Apply this plan: migrate {moving} session(s) of '{literal(preview.event['name'])}' "
-        f"into '{literal(preview.community['title'])}' as {literal(preview.actor.email)}? "
-        "They arrive as drafts and leave the event's public listing; this cannot be undone."
+    message = ngettext(
+        "Apply this plan: migrate {n} session of '{event}' into '{community}' as {actor}? "
+        "It arrives as a draft and leaves the event's public listing; this cannot be undone.",
+        "Apply this plan: migrate {n} sessions of '{event}' into '{community}' as {actor}? "
+        "They arrive as drafts and leave the event's public listing; this cannot be undone.",
+        moving,
+    ).format(
+        n=moving,
+        event=literal(preview.event["name"]),
+        community=literal(preview.community["title"]),
+        actor=literal(preview.actor.email),
     )
     if not prompter.confirm(message, default=False):
         raise Cancelled()
@@ -380,7 +421,9 @@ def _check_given(
         known = {f.id for f in event_sessions(engine, actor, event_id)}
         for sid in session_ids:
             if sid not in known:
-                raise NotFound(f"session {sid} not found in event {event_id}")
+                raise NotFound(
+                    _("session {id} not found in event {event}").format(id=sid, event=event_id)
+                )
 
 
 def _ask_community(prompter: "Prompter", engine: Any, actor: "Actor") -> int:
@@ -389,12 +432,19 @@ def _ask_community(prompter: "Prompter", engine: Any, actor: "Actor") -> int:
 
     page = queries.list_communities(engine, actor)
     options = [
-        Option(r["id"], f"#{r['id']}  {r['title']}  ({r['audience']}, {r['videos']} videos)")
+        Option(
+            r["id"],
+            ngettext(
+                "#{id}  {title}  ({audience}, {n} video)",
+                "#{id}  {title}  ({audience}, {n} videos)",
+                r["videos"],
+            ).format(id=r["id"], title=r["title"], audience=r["audience"], n=r["videos"]),
+        )
         for r in page.rows
     ]
     if not options:
-        raise UsageError("migrate: your client has no community to migrate into")
-    return prompter.choose_one("Destination community:", options)
+        raise UsageError(_("migrate: your client has no community to migrate into"))
+    return prompter.choose_one(_("Destination community:"), options)
 
 
 def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: int) -> int:
@@ -402,21 +452,33 @@ def _ask_event(prompter: "Prompter", engine: Any, actor: "Actor", community_id: 
     from sessionmig.store import queries
 
     page = queries.list_events(engine, actor)
+    from sessionmig.render import friendly_date
+
     options = [
         Option(
             r["id"],
-            f"#{r['id']}  {r['name']}  "
-            f"({r['starts_on']}, {r['eligible']} eligible of {r['sessions']} sessions)",
-            None if r["eligible"] else "no eligible session",
+            ngettext(
+                "#{id}  {name}  ({starts}, {eligible} eligible of {n} session)",
+                "#{id}  {name}  ({starts}, {eligible} eligible of {n} sessions)",
+                r["sessions"],
+            ).format(
+                id=r["id"],
+                name=r["name"],
+                starts=friendly_date(r["starts_on"], terminal=True),
+                eligible=r["eligible"],
+                n=r["sessions"],
+            ),
+            None if r["eligible"] else _("no eligible session"),
         )
         for r in page.rows
     ]
     if not options:
-        raise UsageError("migrate: your client has no event")
-    return prompter.choose_one("Source event:", options)
+        raise UsageError(_("migrate: your client has no event"))
+    return prompter.choose_one(_("Source event:"), options)
 
 
 def _ask_sessions(prompter: "Prompter", engine: Any, actor: "Actor", event_id: int) -> list[int]:
+    from sessionmig.i18n import shown
     from sessionmig.migration import eligibility
     from sessionmig.prompts import Option
     from sessionmig.store.migrate import event_sessions
@@ -425,8 +487,9 @@ def _ask_sessions(prompter: "Prompter", engine: Any, actor: "Actor", event_id: i
     options = []
     for f in facts:
         verdict = eligibility(f)
-        options.append(Option(f.id, f"#{f.id}  {f.title}", verdict.reason))
-    return prompter.choose_many("Sessions to migrate:", options)
+        reason = shown(verdict.reason) if verdict.reason is not None else None
+        options.append(Option(f.id, f"#{f.id}  {f.title}", reason))
+    return prompter.choose_many(_("Sessions to migrate:"), options)
 
 
 def _confirm(
@@ -443,11 +506,20 @@ def _confirm(
     with queries.reading(engine) as conn:
         community = queries.require_community(conn, actor, community_id)
         event = queries.require_event(conn, actor, event_id)
-    what = "every eligible session" if session_ids is None else f"{len(session_ids)} session(s)"
-    message = (
-        f"Migrate {what} of '{literal(event.name)}' into '{literal(community.title)}'? "
-        "They arrive as drafts and leave the event's public listing; this cannot be undone."
-    )
+    names = {"event": literal(event.name), "community": literal(community.title)}
+    if session_ids is None:
+        message = _(
+            "Migrate every eligible session of '{event}' into '{community}'? They arrive as "
+            "drafts and leave the event's public listing; this cannot be undone."
+        ).format(**names)
+    else:
+        message = ngettext(
+            "Migrate {n} session of '{event}' into '{community}'? It arrives as a draft "
+            "and leaves the event's public listing; this cannot be undone.",
+            "Migrate {n} sessions of '{event}' into '{community}'? They arrive as drafts "
+            "and leave the event's public listing; this cannot be undone.",
+            len(session_ids),
+        ).format(n=len(session_ids), **names)
     if not prompter.confirm(message, default=False):
         raise Cancelled()
 
@@ -475,40 +547,71 @@ def result_json(result: "MigrationResult") -> "MigrateResult":
     }
 
 
+def counts_line(migrated: int, already: int, refused: int, planned: bool) -> str:
+    """`13 migrated, 0 already migrated, 0 refused` (`planned`: `would be migrated`)."""
+    moved = (
+        ngettext("{n} would be migrated", "{n} would be migrated", migrated)
+        if planned
+        else ngettext("{n} migrated", "{n} migrated", migrated)
+    )
+    return ", ".join(
+        (
+            moved.format(n=migrated),
+            ngettext("{n} already migrated", "{n} already migrated", already).format(n=already),
+            ngettext("{n} refused", "{n} refused", refused).format(n=refused),
+        )
+    )
+
+
 def summary_line(result: "MigrationResult") -> str:
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.outcome] = counts.get(o.outcome, 0) + 1
-    migrated = counts.get("migrated", 0)
-    parts = [
-        f"{migrated} {'would be migrated' if result.dry_run else 'migrated'}",
-        f"{counts.get('already_migrated', 0)} already migrated",
-        f"{counts.get('refused', 0)} refused",
-    ]
-    tail = " (dry run: nothing was written)" if result.dry_run else ""
-    return (
-        f"{', '.join(parts)} — community '{result.community['title']}' "
-        f"(#{result.community['id']}), event '{result.event['name']}' (#{result.event['id']}){tail}"
+    line = _(
+        "{counts} — community '{community}' (#{community_id}), event '{event}' (#{event_id})"
+    ).format(
+        counts=counts_line(
+            counts.get("migrated", 0),
+            counts.get("already_migrated", 0),
+            counts.get("refused", 0),
+            result.dry_run,
+        ),
+        community=result.community["title"],
+        community_id=result.community["id"],
+        event=result.event["name"],
+        event_id=result.event["id"],
     )
+    return line + (_(" (dry run: nothing was written)") if result.dry_run else "")
 
 
 def audit_caption(result: "MigrationResult") -> str:
     """The line under the audit table: where to, by whom, when (the same for every row)."""
     from sessionmig.render import friendly_time
 
-    community = result.community
-    when = (
-        "nothing written (dry run)"
-        if result.dry_run
-        else f"at {friendly_time(result.migrated_at)}"
-        if result.migrated_at is not None and any(o.outcome == "migrated" for o in result.outcomes)
-        else "nothing migrated"
-    )
-    return (
-        f"Community '{community['title']}' (#{community['id']}), "
-        f"event '{result.event['name']}' (#{result.event['id']}), "
-        f"by {result.actor.email}, {when}"
-    )
+    names = {
+        "community": result.community["title"],
+        "community_id": result.community["id"],
+        "event": result.event["name"],
+        "event_id": result.event["id"],
+        "actor": result.actor.email,
+    }
+    if result.dry_run:
+        line = _(
+            "Community '{community}' (#{community_id}), event '{event}' (#{event_id}), "
+            "by {actor}, nothing written (dry run)"
+        )
+    elif result.migrated_at is not None and any(o.outcome == "migrated" for o in result.outcomes):
+        line = _(
+            "Community '{community}' (#{community_id}), event '{event}' (#{event_id}), "
+            "by {actor}, at {when}"
+        )
+        names["when"] = friendly_time(result.migrated_at)
+    else:
+        line = _(
+            "Community '{community}' (#{community_id}), event '{event}' (#{event_id}), "
+            "by {actor}, nothing migrated"
+        )
+    return line.format(**names)
 
 
 def report(
@@ -536,9 +639,9 @@ def report(
             }
             for o in result.outcomes
         ]
-        title = title or "Migration audit" + (" (dry run)" if result.dry_run else "")
+        title = title or (_("Migration audit (dry run)") if result.dry_run else _("Migration audit"))
         render.table(rows, AUDIT_COLUMNS, title=title, caption=audit_caption(result), file=file)
     if not result.outcomes:
-        render.notice("nothing to migrate: no eligible session in this event")
+        render.notice(_("nothing to migrate: no eligible session in this event"))
     if summary:
         render.notice(summary_line(result))

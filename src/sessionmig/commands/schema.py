@@ -5,32 +5,34 @@ from typing import Annotated
 import typer
 
 from sessionmig.commands._common import ShowFormatOpt
+from sessionmig.i18n import N_, _
 from sessionmig.render import Col, ShowFormat
 
 COLUMNS = (
-    Col("name"),
-    Col("title", text=True),
-    Col("printed_by", "Printed by", text=True),
-    Col("read_by", "Read by", text=True),
+    Col("name", N_("Name")),
+    Col("title", N_("Title"), text=True),
+    Col("printed_by", N_("Printed by"), text=True),
+    Col("read_by", N_("Read by"), text=True),
+)
+
+
+HELP = _(
+    "Print the JSON Schema (draft 2020-12) of a document: the export `load` reads, a "
+    "migration plan, the JSON of `migrate`, `history` and each listing, ...\n\n"
+    "Without NAME, the names (a table; --format json: a list of names). The schemas are "
+    "generated from the definitions the tool itself validates and builds its JSON with. "
+    "No store and no --as needed.\n\n"
+    "Example: sessionmig schema plan > plan.schema.json"
 )
 
 
 def schema(
     name: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME]", help="The document; without it, the list of names."),
+        typer.Argument(metavar="[NAME]", help=_("The document; without it, the list of names.")),
     ] = None,
     fmt: ShowFormatOpt = ShowFormat.table,
 ) -> None:
-    """Print the JSON Schema (draft 2020-12) of a document: the export `load` reads, a
-    migration plan, the JSON of `migrate`, `history` and each listing, ...
-
-    Without NAME, the names (a table; --format json: a list of names). The schemas are
-    generated from the definitions the tool itself validates and builds its JSON with.
-    No store and no --as needed.
-
-    Example: sessionmig schema plan > plan.schema.json
-    """
     from sessionmig import render, schemas
     from sessionmig.errors import UsageError
 
@@ -41,14 +43,18 @@ def schema(
         rows = [
             {
                 "name": n,
-                "title": doc.title,
+                "title": _(doc.title),
                 "printed_by": list(doc.printed_by),
                 "read_by": list(doc.read_by),
             }
             for n, doc in schemas.REGISTRY.items()
         ]
-        render.table(rows, COLUMNS, title="Document schemas (sessionmig schema NAME)")
+        render.table(rows, COLUMNS, title=_("Document schemas (sessionmig schema NAME)"))
         return
     if name not in schemas.REGISTRY:
-        raise UsageError(f"schema: unknown document {name!r}; one of: {', '.join(schemas.names())}")
+        raise UsageError(
+            _("schema: unknown document {name}; one of: {names}").format(
+                name=repr(name), names=", ".join(schemas.names())
+            )
+        )
     render.dump_json(schemas.schema(name))

@@ -13,29 +13,33 @@ from sessionmig.commands._common import (
     positive_ids,
     state,
 )
+from sessionmig.i18n import N_, _, ngettext
 from sessionmig.render import Col, ListingSpec, ListOptions, ShowFormat
+from sessionmig.words import SOURCES, STATUSES
 
-app = typer.Typer(help="Community videos: list, show, publish, unpublish.", no_args_is_help=True)
+app = typer.Typer(
+    help=_("Community videos: list, show, publish, unpublish."), no_args_is_help=True
+)
 
 VIDEOS = ListingSpec(
-    title="Community videos",
+    title=N_("Community videos"),
     columns=(
-        Col("id", "ID", "right"),
-        Col("community_id", "Community id", "right"),
-        Col("community_title", "Community", text=True),
-        Col("status"),
-        Col("title", text=True),
-        Col("source_kind", "Source"),
-        Col("source_ref", "Video", text=True),
-        Col("source_event_id", "Event id", "right"),
-        Col("source_event_name", "Event", text=True),
-        Col("source_session_id", "Session", "right"),
-        Col("speakers", text=True),
-        Col("partners", text=True),
-        Col("created_at", "Created"),
+        Col("id", N_("ID"), "right"),
+        Col("community_id", N_("Community id"), "right"),
+        Col("community_title", N_("Community"), text=True),
+        Col("status", N_("Status"), words=STATUSES),
+        Col("title", N_("Title"), text=True),
+        Col("source_kind", N_("Source"), words=SOURCES),
+        Col("source_ref", N_("Video"), text=True),
+        Col("source_event_id", N_("Event id"), "right"),
+        Col("source_event_name", N_("Event"), text=True),
+        Col("source_session_id", N_("Session"), "right"),
+        Col("speakers", N_("Speakers"), text=True),
+        Col("partners", N_("Partners"), text=True),
+        Col("created_at", N_("Created")),
     ),
     default=("id", "status", "title", "community_title", "source_event_name"),
-    empty="no videos match",
+    empty=N_("no videos match"),
 )
 
 
@@ -45,29 +49,31 @@ class VideoStatus(StrEnum):
 
 
 IdsArg = Annotated[
-    list[int], typer.Argument(metavar="ID...", callback=positive_ids, help="Video ids.")
+    list[int], typer.Argument(metavar="ID...", callback=positive_ids, help=_("Video ids."))
 ]
 
 
-@app.command("list")
+@app.command(
+    "list",
+    help=_(
+        "List the videos of the communities you can read, with their carried content (R5)."
+        "\n\nExample: sessionmig --as ana@acme.test videos list --community 50 --status draft"
+    ),
+)
 @listing_options(VIDEOS)
 def list_videos(
     ctx: typer.Context,
     community: Annotated[
         int | None,
-        id_option("--community", "Only this community."),
+        id_option("--community", _("Only this community.")),
     ] = None,
     status: Annotated[
         VideoStatus | None,
-        typer.Option("--status", case_sensitive=False, help="Only videos with this status."),
+        typer.Option("--status", case_sensitive=False, help=_("Only videos with this status.")),
     ] = None,
     *,
     out: ListOptions,
 ) -> None:
-    """List the videos of the communities you can read, with their carried content (R5).
-
-    Example: sessionmig --as ana@acme.test videos list --community 50 --status draft
-    """
     from sessionmig.render import listing
     from sessionmig.store import videos
 
@@ -82,16 +88,18 @@ def list_videos(
     listing(page, VIDEOS, out)
 
 
-@app.command("show")
+@app.command(
+    "show",
+    help=_(
+        "Show one community video with everything it carries from its session (R5).\n\n"
+        "Example: sessionmig --as ana@acme.test videos show 1 --format json"
+    ),
+)
 def show(
     ctx: typer.Context,
     video_id: Annotated[int, typer.Argument(metavar="ID", callback=positive_id)],
     fmt: ShowFormatOpt = ShowFormat.table,
 ) -> None:
-    """Show one community video with everything it carries from its session (R5).
-
-    Example: sessionmig --as ana@acme.test videos show 1 --format json
-    """
     from sessionmig import render
     from sessionmig.store import videos
 
@@ -100,28 +108,30 @@ def show(
     if fmt is ShowFormat.json:
         render.dump_json(data)
         return
-    render.details(_pairs(data), title=f"Video {data['id']}")
+    render.details(_pairs(data), title=_("Video {id}").format(id=data["id"]))
 
 
 def _pairs(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    from sessionmig.words import word
+
     speakers = [
         f"{s['name']} ({s['company']})" if s["company"] else s["name"] for s in data["speakers"]
     ]
     return [
-        ("ID", data["id"]),
-        ("Community", f"{data['community_title']} (#{data['community_id']})"),
-        ("Status", data["status"]),
-        ("Title", data["title"]),
-        ("Source", data["source_kind"]),
-        ("Video", data["source_ref"]),
-        ("Thumbnail", data["thumbnail"]),
-        ("Source event", f"{data['source_event_name']} (#{data['source_event_id']})"),
-        ("Source session", data["source_session_id"]),
-        ("Speakers", speakers),
-        ("Partners", [p["name"] for p in data["partners"]]),
-        ("Created", data["created_at"]),
-        ("Status changed", data["status_changed_at"]),
-        ("Summary", data["summary"]),
+        (N_("ID"), data["id"]),
+        (N_("Community"), f"{data['community_title']} (#{data['community_id']})"),
+        (N_("Status"), word(STATUSES, data["status"])),
+        (N_("Title"), data["title"]),
+        (N_("Source"), word(SOURCES, data["source_kind"])),
+        (N_("Video"), data["source_ref"]),
+        (N_("Thumbnail"), data["thumbnail"]),
+        (N_("Source event"), f"{data['source_event_name']} (#{data['source_event_id']})"),
+        (N_("Source session"), data["source_session_id"]),
+        (N_("Speakers"), speakers),
+        (N_("Partners"), [p["name"] for p in data["partners"]]),
+        (N_("Created"), data["created_at"]),
+        (N_("Status changed"), data["status_changed_at"]),
+        (N_("Summary"), data["summary"]),
     ]
 
 
@@ -131,46 +141,60 @@ def _set_status(ctx: typer.Context, ids: list[int], status: str, fmt: ShowFormat
 
     app_ctx = state(ctx)
     change = videos.set_status(app_ctx.engine(), app_ctx.actor(), ids, status)
+    changed = ", ".join(str(i) for i in change.changed)
+    unchanged = ", ".join(str(i) for i in change.unchanged)
+    published = status == "published"
     app_ctx.committed(
-        f"{'published' if status == 'published' else 'unpublished'}: "
-        + ", ".join(str(i) for i in change.changed)
+        (_("published: {ids}") if published else _("unpublished: {ids}")).format(ids=changed)
         if change.changed
         else None
     )
     if fmt is ShowFormat.json:
         render.dump_json([{k: row.get(k) for k in VIDEOS.keys} for row in change.rows])
     else:
-        render.table(change.rows, VIDEOS.pick(VIDEOS.default), title=VIDEOS.title)
-    word = "published" if status == "published" else "unpublished (back to draft)"
+        render.table(change.rows, VIDEOS.pick(VIDEOS.default), title=_(VIDEOS.title))
     parts = []
     if change.changed:
-        parts.append(f"{word}: {', '.join(str(i) for i in change.changed)}")
+        done = _("published: {ids}") if published else _("unpublished (back to draft): {ids}")
+        parts.append(done.format(ids=changed))
     if change.unchanged:
-        parts.append(
-            f"already {status}, nothing to do: {', '.join(str(i) for i in change.unchanged)}"
+        n = len(change.unchanged)
+        already = (
+            ngettext(
+                "already published, nothing to do: {ids}",
+                "already published, nothing to do: {ids}",
+                n,
+            )
+            if published
+            else ngettext(
+                "already draft, nothing to do: {ids}", "already draft, nothing to do: {ids}", n
+            )
         )
+        parts.append(already.format(ids=unchanged))
     render.notice("; ".join(parts))
 
 
-@app.command("publish")
+@app.command(
+    "publish",
+    help=_(
+        "Publish videos: they become visible on their community (R7).\n\n"
+        "Needs an admin or contributor grant covering each video's community. All or "
+        "nothing: every id is checked before any is changed. Publishing a published "
+        "video changes nothing (exit 0).\n\n"
+        "Example: sessionmig --as ana@acme.test videos publish 1 2 3"
+    ),
+)
 def publish(ctx: typer.Context, ids: IdsArg, fmt: ShowFormatOpt = ShowFormat.table) -> None:
-    """Publish videos: they become visible on their community (R7).
-
-    Needs an admin or contributor grant covering each video's community. All or
-    nothing: every id is checked before any is changed. Publishing a published
-    video changes nothing (exit 0).
-
-    Example: sessionmig --as ana@acme.test videos publish 1 2 3
-    """
     _set_status(ctx, ids, "published", fmt)
 
 
-@app.command("unpublish")
+@app.command(
+    "unpublish",
+    help=_(
+        "Unpublish videos: they go back to draft, hidden from their community.\n\n"
+        "Same permissions and all-or-nothing checks as `videos publish`.\n\n"
+        "Example: sessionmig --as ana@acme.test videos unpublish 3"
+    ),
+)
 def unpublish(ctx: typer.Context, ids: IdsArg, fmt: ShowFormatOpt = ShowFormat.table) -> None:
-    """Unpublish videos: they go back to draft, hidden from their community.
-
-    Same permissions and all-or-nothing checks as `videos publish`.
-
-    Example: sessionmig --as ana@acme.test videos unpublish 3
-    """
     _set_status(ctx, ids, "draft", fmt)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
 )
 
+from sessionmig.i18n import N_, Msg, _
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
 from sessionmig.store.storeinfo import read_store_id
@@ -37,11 +38,18 @@ from sessionmig.store.storeinfo import read_store_id
 @dataclass(frozen=True)
 class Violation:
     check: str
-    message: str
+    message: str  # English (JSON); a `Msg`, shown in the reader's language in a table
     ids: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
         return f"{self.check}: {self.message}"
+
+    def shown_line(self) -> str:
+        """The line people read: the check's name (a code) and its sentence in their
+        language."""
+        from sessionmig.i18n import shown
+
+        return f"{self.check}: {shown(self.message)}"
 
 
 @dataclass
@@ -57,9 +65,15 @@ class Report:
         return not self.violations
 
     def summary(self) -> str:
-        return (
-            f"{self.sessions} sessions, {self.videos} videos, "
-            f"{self.records} migration records checked; store id {self.store_id or 'missing'}"
+        """For people: in the reader's language."""
+        return _(
+            "{sessions} sessions, {videos} videos, {records} migration records checked; "
+            "store id {store_id}"
+        ).format(
+            sessions=self.sessions,
+            videos=self.videos,
+            records=self.records,
+            store_id=self.store_id or _("missing"),
         )
 
 
@@ -67,7 +81,7 @@ class Report:
 class Check:
     name: str
     query: Callable[[], Select[Any]]
-    message: Callable[[Any], str]
+    message: Callable[[Any], Msg]
 
 
 def _label(text: str) -> ColumnElement[Any]:
@@ -417,155 +431,215 @@ def _store_id_missing() -> Select[Any]:
     )
 
 
-def _of(client_id: Any) -> str:
+def _of(client_id: Any) -> Msg:
     """Whose an object is, in a message; None means the object does not exist."""
-    return "missing" if client_id is None else f"of client {client_id}"
+    return Msg("missing") if client_id is None else Msg("of client {id}", id=client_id)
 
 
 def _diff_fields(row: Any, names: Sequence[str]) -> str:
     return ", ".join(n for n in names if row._mapping[n])
 
 
+def _says(template: str) -> Callable[[Any], Msg]:
+    """A violation's sentence, its placeholders the row's columns (by their labels)."""
+    return lambda r: Msg(template, **r._mapping)
+
+
+# The kinds of rows a message names, as words of the catalogue (a `Msg` parameter is
+# shown translated).
+KINDS = (
+    N_("speaker"),
+    N_("partner"),
+    N_("session"),
+    N_("event"),
+    N_("audience"),
+    N_("community"),
+    N_("video"),
+    N_("user"),
+    N_("client"),
+    N_("record"),
+    N_("event in audience"),
+    N_("community in audience"),
+    N_("session in event"),
+    N_("video in community"),
+    N_("record into community"),
+    N_("record by user"),
+)
+
+
 CHECKS: tuple[Check, ...] = (
     Check(
         "migrated_session_public",
         _migrated_public,
-        lambda r: (
-            f"session {r.session_id} has migration record {r.record_id} "
+        _says(
+            "session {session_id} has migration record {record_id} "
             "but is still public on its event (R6)"
         ),
     ),
     Check(
         "hidden_session_records",
         _hidden_records,
-        lambda r: (
-            f"session {r.session_id} is hidden from its event but has "
-            f"{r.records} migration records, not exactly 1 (R6, R11)"
+        _says(
+            "session {session_id} is hidden from its event but has "
+            "{records} migration records, not exactly 1 (R6, R11)"
         ),
     ),
     Check(
         "session_recorded_twice",
         _session_recorded_twice,
-        lambda r: (
-            f"session {r.session_id} has {r.records} migration records "
-            f"(communities {r.first_community_id} and {r.last_community_id}); "
+        _says(
+            "session {session_id} has {records} migration records "
+            "(communities {first_community_id} and {last_community_id}); "
             "a session moves once (R9)"
         ),
     ),
     Check(
         "session_copied_twice",
         _session_copied_twice,
-        lambda r: (
-            f"session {r.session_id} has {r.videos} community videos "
-            f"(videos {r.first_video_id} and {r.last_video_id}); a session moves once (R9)"
+        _says(
+            "session {session_id} has {videos} community videos "
+            "(videos {first_video_id} and {last_video_id}); a session moves once (R9)"
         ),
     ),
     Check(
         "record_video_missing",
         _record_video_missing,
-        lambda r: (
-            f"migration record {r.record_id} (session {r.session_id}) names video "
-            f"{r.video_id}, which does not exist (R5, R11)"
+        _says(
+            "migration record {record_id} (session {session_id}) names video "
+            "{video_id}, which does not exist (R5, R11)"
         ),
     ),
     Check(
         "record_video_mismatch",
         _record_video_mismatch,
         lambda r: (
-            f"migration record {r.record_id} (session {r.session_id}, community "
-            f"{r.community_id}, client {r.client_id}) names video {r.video_id} of community "
-            f"{r.video_community_id}, client {r.video_client_id}, copied from "
-            + (
-                f"session {r.source_session_id}"
-                if r.source_session_id is not None
-                else "no session"
+            Msg(
+                "migration record {record_id} (session {session_id}, community "
+                "{community_id}, client {client_id}) names video {video_id} of community "
+                "{video_community_id}, client {video_client_id}, copied from session "
+                "{source_session_id}",
+                **r._mapping,
+            )
+            if r.source_session_id is not None
+            else Msg(
+                "migration record {record_id} (session {session_id}, community "
+                "{community_id}, client {client_id}) names video {video_id} of community "
+                "{video_community_id}, client {video_client_id}, copied from no session",
+                **r._mapping,
             )
         ),
     ),
     Check(
         "video_records",
         _video_records,
-        lambda r: (
-            f"video {r.video_id} (from session {r.session_id}) has {r.records} "
+        _says(
+            "video {video_id} (from session {session_id}) has {records} "
             "migration records, not exactly 1 (R11)"
         ),
     ),
     Check(
         "video_differs_from_record",
         _video_vs_record,
-        lambda r: (
-            f"video {r.video_id} differs from migration record {r.record_id} "
-            f"(session {r.session_id}) in: "
-            + _diff_fields(r, ("title", "source_event_id", "source_event_name", "created_at"))
-            + " (R5)"
+        lambda r: Msg(
+            "video {video_id} differs from migration record {record_id} "
+            "(session {session_id}) in: {fields} (R5)",
+            video_id=r.video_id,
+            record_id=r.record_id,
+            session_id=r.session_id,
+            fields=_diff_fields(r, ("title", "source_event_id", "source_event_name", "created_at")),
         ),
     ),
     Check(
         "video_copy_orphaned",
         _copy_orphaned,
-        lambda r: (
-            f"{r.kind} copy at position {r.position} belongs to video {r.video_id}, "
-            "which does not exist"
+        lambda r: Msg(
+            "{kind} copy at position {position} belongs to video {video_id}, "
+            "which does not exist",
+            kind=Msg(r.kind),
+            position=r.position,
+            video_id=r.video_id,
         ),
     ),
     Check(
         "record_session_gone_without_tombstone",
         _record_without_session,
-        lambda r: (
-            f"migration record {r.record_id} names session {r.session_id}, which is "
+        _says(
+            "migration record {record_id} names session {session_id}, which is "
             "neither in its event nor recorded as deleted (R10, R11)"
         ),
     ),
     Check(
         "tombstone_of_live_session",
         _tombstone_alive,
-        lambda r: f"session {r.session_id} is recorded as deleted but still exists (R10)",
+        _says("session {session_id} is recorded as deleted but still exists (R10)"),
     ),
     Check(
         "session_link_across_clients",
         _session_links,
-        lambda r: (
-            f"session {r.session_id} links {r.kind} {r.other_id} as client "
-            f"{r.client_id}, but the session is {_of(r.session_client_id)} and the "
-            f"{r.kind} {_of(r.other_client_id)}"
+        lambda r: Msg(
+            "session {session_id} links {kind} {other_id} as client "
+            "{client_id}, but the session is {session_owner} and the {kind} {other_owner}",
+            session_id=r.session_id,
+            kind=Msg(r.kind),
+            other_id=r.other_id,
+            client_id=r.client_id,
+            session_owner=_of(r.session_client_id),
+            other_owner=_of(r.other_client_id),
         ),
     ),
     Check(
         "owner_across_clients",
         _owners,
-        lambda r: (
-            f"{r.kind}: {r.kind.split()[0]} {r.id} of client {r.client_id} names "
-            f"{r.kind.split()[-1]} {r.parent_id}, {_of(r.parent_client_id)}"
+        lambda r: Msg(
+            "{relation}: {child} {id} of client {client_id} names {parent} {parent_id}, "
+            "{parent_owner}",
+            relation=Msg(r.kind),
+            child=Msg(r.kind.split()[0]),
+            id=r.id,
+            client_id=r.client_id,
+            parent=Msg(r.kind.split()[-1]),
+            parent_id=r.parent_id,
+            parent_owner=_of(r.parent_client_id),
         ),
     ),
     Check(
         "record_session_across_clients",
         _record_session_client,
-        lambda r: (
-            f"migration record {r.record_id} of client {r.client_id} names session "
-            f"{r.session_id} of client {r.session_client_id}"
+        _says(
+            "migration record {record_id} of client {client_id} names session "
+            "{session_id} of client {session_client_id}"
         ),
     ),
     Check(
         "video_copy_across_clients",
         _copy_across_clients,
-        lambda r: (
-            f"video {r.video_id} of client {r.client_id} carries a copy of {r.kind} "
-            f"{r.other_id}, of client {r.other_client_id}"
+        lambda r: Msg(
+            "video {video_id} of client {client_id} carries a copy of {kind} "
+            "{other_id}, of client {other_client_id}",
+            video_id=r.video_id,
+            client_id=r.client_id,
+            kind=Msg(r.kind),
+            other_id=r.other_id,
+            other_client_id=r.other_client_id,
         ),
     ),
     Check(
         "grant_outside_client",
         _grant_scope,
-        lambda r: (
-            f"grant {r.grant_id} of user {r.user_id} (client {r.client_id}) covers "
-            f"{r.scope} {r.scope_id}, which is no {r.scope} of that client"
+        lambda r: Msg(
+            "grant {grant_id} of user {user_id} (client {client_id}) covers "
+            "{scope} {scope_id}, which is no {scope} of that client",
+            grant_id=r.grant_id,
+            user_id=r.user_id,
+            client_id=r.client_id,
+            scope=Msg(r.scope),
+            scope_id=r.scope_id,
         ),
     ),
     Check(
         "store_id_missing",
         _store_id_missing,
-        lambda r: "the store has no id (store_info is empty): run `sessionmig db init`",
+        lambda r: Msg("the store has no id (store_info is empty): run `sessionmig db init`"),
     ),
 )
 

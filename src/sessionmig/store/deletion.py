@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from sessionmig.access import Actor, edit_reach
 from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.i18n import _
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
 from sessionmig.store.queries import current_actor, reading
@@ -47,11 +48,13 @@ def _target(conn: Connection, actor: Actor, session_id: int) -> Any:
     )
     row = conn.execute(stmt).first()
     if row is None:
-        raise NotFound(f"session {session_id} not found")
+        raise NotFound(_("session {id} not found").format(id=session_id))
     if not edit_reach(actor).covers_event(row.event_id, row.audience_id):
         raise PermissionDenied(
-            f"{actor.email} may not delete session {session_id}: it needs an admin or "
-            f"contributor grant covering its event (#{row.event_id})"
+            _(
+                "{actor} may not delete session {id}: it needs an admin or "
+                "contributor grant covering its event (#{event})"
+            ).format(actor=actor.email, id=session_id, event=row.event_id)
         )
     return row
 

@@ -33,6 +33,7 @@ from sqlalchemy.exc import (
 )
 
 from sessionmig.errors import StoreUnavailable, UsageError
+from sessionmig.i18n import _
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
@@ -64,8 +65,9 @@ def busy_timeout() -> float:
         value = math.nan
     if not (math.isfinite(value) and 0 <= value <= MAX_BUSY_TIMEOUT):
         raise UsageError(
-            f"SESSIONMIG_BUSY_TIMEOUT: {raw!r} is not a number of seconds "
-            f"from 0 to {MAX_BUSY_TIMEOUT:.0f}"
+            _("SESSIONMIG_BUSY_TIMEOUT: {value} is not a number of seconds from 0 to {max}").format(
+                value=repr(raw), max=f"{MAX_BUSY_TIMEOUT:.0f}"
+            )
         )
     return value
 
@@ -74,10 +76,12 @@ def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError):
-        raise UsageError("--db: not a database URL (e.g. sqlite:///path/to.db)") from None
+        raise UsageError(_("--db: not a database URL (e.g. sqlite:///path/to.db)")) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise UsageError(
-            f"--db: unsupported database {url.get_backend_name()!r} (use sqlite or postgresql)"
+            _("--db: unsupported database {name} (use sqlite or postgresql)").format(
+                name=repr(url.get_backend_name())
+            )
         )
     return url
 
@@ -165,8 +169,10 @@ def create(url: URL, timeout: float | None = None) -> Engine:
         engine.dialect.create_connect_args(url)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise UsageError(
-            f"--db: the driver for {url.drivername!r} is not installed "
-            "(PostgreSQL needs: pip install 'sessionmig[postgres]')"
+            _(
+                "--db: the driver for {driver} is not installed "
+                "(PostgreSQL needs: pip install 'sessionmig[postgres]')"
+            ).format(driver=repr(url.drivername))
         ) from exc
     except (ArgumentError, ValueError, TypeError) as exc:
         raise UsageError(f"--db: {scrub(str(exc), url)}: {safe_url(url)}") from None
@@ -178,7 +184,9 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         parent = Path(database).expanduser().parent
         if not parent.is_dir():
-            raise StoreUnavailable(f"database directory does not exist: {parent}")
+            raise StoreUnavailable(
+                _("database directory does not exist: {path}").format(path=parent)
+            )
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -277,7 +285,7 @@ def translate_errors(url: URL | str) -> Iterator[None]:
 
 def _first_line(exc: DBAPIError, url: URL | str) -> str:
     msg = str(exc.orig) if exc.orig is not None else str(exc)
-    first = msg.strip().splitlines()[0] if msg.strip() else "unknown error"
+    first = msg.strip().splitlines()[0] if msg.strip() else _("unknown error")
     return scrub(first, url)
 
 
@@ -290,16 +298,29 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
         or "lock timeout" in lowered
         or "canceling statement due to lock" in lowered
     ):
-        return f"the database is locked by another writer (waited past its busy timeout); retry later: {where}"
+        return _(
+            "the database is locked by another writer (waited past its busy timeout); "
+            "retry later: {where}"
+        ).format(where=where)
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
-        return f"the database schema is not initialised: run `sessionmig --db {where} db init`"
+        return not_initialised(where)
     if "unable to open database" in lowered:
-        return f"cannot open the database: {where}"
+        return _("cannot open the database: {where}").format(where=where)
     if "file is not a database" in lowered:
-        return f"not a SQLite database (the file holds something else): {where}"
+        return _("not a SQLite database (the file holds something else): {where}").format(
+            where=where
+        )
     if "malformed" in lowered:
-        return f"the database file is damaged ({first}): {where}"
-    return f"the database is unreachable ({first}): {where}"
+        return _("the database file is damaged ({error}): {where}").format(
+            error=first, where=where
+        )
+    return _("the database is unreachable ({error}): {where}").format(error=first, where=where)
+
+
+def not_initialised(where: str) -> str:
+    return _("the database schema is not initialised: run `sessionmig --db {where} db init`").format(
+        where=where
+    )
 
 
 def refuse_newer_schema(revision: str | None, url: URL | str) -> None:
@@ -309,9 +330,10 @@ def refuse_newer_schema(revision: str | None, url: URL | str) -> None:
         from sessionmig import __version__
 
         raise StoreUnavailable(
-            f"the database schema is at {revision}, made by a newer sessionmig than this "
-            f"one ({__version__}, schema {SCHEMA_HEAD}): upgrade sessionmig to use "
-            f"{safe_url(url)}"
+            _(
+                "the database schema is at {revision}, made by a newer sessionmig than this "
+                "one ({version}, schema {head}): upgrade sessionmig to use {where}"
+            ).format(revision=revision, version=__version__, head=SCHEMA_HEAD, where=safe_url(url))
         )
 
 

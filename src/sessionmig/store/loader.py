@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sessionmig.emails import email_key
 from sessionmig.errors import InvalidInput
 from sessionmig.export_format import ExportIn, Known, check_references, parse
+from sessionmig.i18n import ngettext
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
 
@@ -101,7 +102,11 @@ def load(engine: Engine, raw: bytes, progress: Progress | None = None) -> LoadRe
 
 def _summary(errors: list[str]) -> str:
     n = len(errors)
-    return f"the file is invalid ({n} error{'s' if n != 1 else ''}); nothing was written"
+    return ngettext(
+        "the file is invalid ({n} error); nothing was written",
+        "the file is invalid ({n} errors); nothing was written",
+        n,
+    ).format(n=n)
 
 
 def _write(conn: Connection, data: ExportIn, deleted: set[int], step: Progress) -> LoadReport:

@@ -31,6 +31,7 @@ from sessionmig import plans
 from sessionmig.access import Actor
 from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, UsageError
+from sessionmig.i18n import _
 from sessionmig.migration import (
     MIGRATED,
     Outcome,
@@ -200,7 +201,11 @@ def _migrate_once(
             found = {f.id for f in facts}
             missing = [i for i in wanted if i not in found]
             if missing:
-                raise NotFound(f"session {missing[0]} not found in event {event_id}")
+                raise NotFound(
+                    _("session {id} not found in event {event}").format(
+                        id=missing[0], event=event_id
+                    )
+                )
             by_id = {f.id: f for f in facts}
             requested = [by_id[i] for i in wanted]
         else:
@@ -273,8 +278,13 @@ def _apply_plan_once(
         here = read_store_id(conn)
         if here != the_plan.store_id:
             raise UsageError(
-                f"--plan: this plan was made on store {the_plan.store_id}, this is store "
-                f"{here or '(no id: run `sessionmig db init`)'}: make the plan on this store"
+                _(
+                    "--plan: this plan was made on store {planned}, this is store "
+                    "{here}: make the plan on this store"
+                ).format(
+                    planned=the_plan.store_id,
+                    here=here or _("(no id: run `sessionmig db init`)"),
+                )
             )
         community = require_community(conn, actor, the_plan.community_id)
         event = require_event(conn, actor, the_plan.event_id)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sessionmig.access import Actor, Grant, Reach, read_reach
 from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.i18n import _
 from sessionmig.migration import ELIGIBLE_FORMAT, ELIGIBLE_SOURCES, SessionFacts, eligibility
 from sessionmig.paging import EVERY_ROW, MAX_LIMIT, Page, Window
 from sessionmig.store import tables as t
@@ -49,7 +50,9 @@ def resolve_actor(ctx: AppContext, email: str) -> Actor:
         ).first()
         if row is None:
             raise PermissionDenied(
-                f"unknown user {email!r}: not a user of any client in this store"
+                _("unknown user {email}: not a user of any client in this store").format(
+                    email=repr(email)
+                )
             )
         return _with_grants(conn, row)
 
@@ -80,7 +83,9 @@ def current_actor(conn: Connection, actor: Actor) -> Actor:
     ).first()
     if row is None:
         raise PermissionDenied(
-            f"unknown user {actor.email!r}: not a user of any client in this store"
+            _("unknown user {email}: not a user of any client in this store").format(
+                email=repr(actor.email)
+            )
         )
     return _with_grants(conn, row)
 
@@ -130,7 +135,7 @@ def require_event(conn: Connection, actor: Actor, event_id: int, reach: Reach | 
         )
     ).first()
     if row is None:
-        raise NotFound(f"event {event_id} not found")
+        raise NotFound(_("event {id} not found").format(id=event_id))
     return row
 
 
@@ -146,7 +151,7 @@ def require_community(
         )
     ).first()
     if row is None:
-        raise NotFound(f"community {community_id} not found")
+        raise NotFound(_("community {id} not found").format(id=community_id))
     return row
 
 
@@ -333,7 +338,7 @@ def show_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any
             )
         ).first()
         if row is None:
-            raise NotFound(f"session {session_id} not found")
+            raise NotFound(_("session {id} not found").format(id=session_id))
         speakers = _names(conn, t.session_speaker, t.speaker, "speaker_id", session_id)
         partners = _names(conn, t.session_partner, t.partner, "partner_id", session_id)
     verdict = eligibility(

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, Select, select, update
 
 from sessionmig.access import Actor, edit_reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
+from sessionmig.i18n import _
 from sessionmig.paging import EVERY_ROW, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
@@ -132,7 +133,7 @@ def show_video(engine: Engine, actor: Actor, video_id: int) -> dict[str, Any]:
             )
         ).first()
         if row is None:
-            raise NotFound(f"video {video_id} not found")
+            raise NotFound(_("video {id} not found").format(id=video_id))
         speakers, partners = _copies(conn, [video_id])
     return {
         **row._mapping,
@@ -181,15 +182,24 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
         found = {row.id: row for row in conn.execute(stmt)}
         missing = [i for i in wanted if i not in found]
         if missing:
-            raise NotFound(f"video {missing[0]} not found")
+            raise NotFound(_("video {id} not found").format(id=missing[0]))
         reach = edit_reach(actor)
-        verb = "publish" if status == "published" else "unpublish"
+        refusal = (
+            _(
+                "{actor} may not publish video {id}: it needs an admin or "
+                "contributor grant covering its community (#{community})"
+            )
+            if status == "published"
+            else _(
+                "{actor} may not unpublish video {id}: it needs an admin or "
+                "contributor grant covering its community (#{community})"
+            )
+        )
         for i in wanted:
             row = found[i]
             if not reach.covers_community(row.community_id, row.audience_id):
                 raise PermissionDenied(
-                    f"{actor.email} may not {verb} video {i}: it needs an admin or "
-                    f"contributor grant covering its community (#{row.community_id})"
+                    refusal.format(actor=actor.email, id=i, community=row.community_id)
                 )
         changed = [i for i in wanted if found[i].status != status]
         if changed:
