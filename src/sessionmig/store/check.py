@@ -472,41 +472,51 @@ CHECKS: tuple[Check, ...] = (
         "migrated_session_public",
         _migrated_public,
         _says(
-            "session {session_id} has migration record {record_id} "
-            "but is still public on its event (R6)"
+            N_(
+                "session {session_id} has migration record {record_id} "
+                "but is still public on its event (R6)"
+            )
         ),
     ),
     Check(
         "hidden_session_records",
         _hidden_records,
         _says(
-            "session {session_id} is hidden from its event but has "
-            "{records} migration records, not exactly 1 (R6, R11)"
+            N_(
+                "session {session_id} is hidden from its event but has "
+                "{records} migration records, not exactly 1 (R6, R11)"
+            )
         ),
     ),
     Check(
         "session_recorded_twice",
         _session_recorded_twice,
         _says(
-            "session {session_id} has {records} migration records "
-            "(communities {first_community_id} and {last_community_id}); "
-            "a session moves once (R9)"
+            N_(
+                "session {session_id} has {records} migration records "
+                "(communities {first_community_id} and {last_community_id}); "
+                "a session moves once (R9)"
+            )
         ),
     ),
     Check(
         "session_copied_twice",
         _session_copied_twice,
         _says(
-            "session {session_id} has {videos} community videos "
-            "(videos {first_video_id} and {last_video_id}); a session moves once (R9)"
+            N_(
+                "session {session_id} has {videos} community videos "
+                "(videos {first_video_id} and {last_video_id}); a session moves once (R9)"
+            )
         ),
     ),
     Check(
         "record_video_missing",
         _record_video_missing,
         _says(
-            "migration record {record_id} (session {session_id}) names video "
-            "{video_id}, which does not exist (R5, R11)"
+            N_(
+                "migration record {record_id} (session {session_id}) names video "
+                "{video_id}, which does not exist (R5, R11)"
+            )
         ),
     ),
     Check(
@@ -533,8 +543,10 @@ CHECKS: tuple[Check, ...] = (
         "video_records",
         _video_records,
         _says(
-            "video {video_id} (from session {session_id}) has {records} "
-            "migration records, not exactly 1 (R11)"
+            N_(
+                "video {video_id} (from session {session_id}) has {records} "
+                "migration records, not exactly 1 (R11)"
+            )
         ),
     ),
     Check(
@@ -553,8 +565,7 @@ CHECKS: tuple[Check, ...] = (
         "video_copy_orphaned",
         _copy_orphaned,
         lambda r: Msg(
-            "{kind} copy at position {position} belongs to video {video_id}, "
-            "which does not exist",
+            "{kind} copy at position {position} belongs to video {video_id}, which does not exist",
             kind=Msg(r.kind),
             position=r.position,
             video_id=r.video_id,
@@ -564,8 +575,10 @@ CHECKS: tuple[Check, ...] = (
         "record_session_gone_without_tombstone",
         _record_without_session,
         _says(
-            "migration record {record_id} names session {session_id}, which is "
-            "neither in its event nor recorded as deleted (R10, R11)"
+            N_(
+                "migration record {record_id} names session {session_id}, which is "
+                "neither in its event nor recorded as deleted (R10, R11)"
+            )
         ),
     ),
     Check(
@@ -606,8 +619,10 @@ CHECKS: tuple[Check, ...] = (
         "record_session_across_clients",
         _record_session_client,
         _says(
-            "migration record {record_id} of client {client_id} names session "
-            "{session_id} of client {session_client_id}"
+            N_(
+                "migration record {record_id} of client {client_id} names session "
+                "{session_id} of client {session_client_id}"
+            )
         ),
     ),
     Check(
