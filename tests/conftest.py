@@ -16,13 +16,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The suite reads English (its assertions are the English wording), whatever the
+# developer's locale: set before sessionmig is imported, since the help texts are made in
+# the process's language when the commands are declared. Subprocesses inherit it (the
+# helpers that drop SESSIONMIG_* variables keep this one); French tests set it, or call
+# `i18n.activate("fr")` (the `french` fixture).
+os.environ["SESSIONMIG_LANG"] = "en"
+
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
+from sessionmig import i18n
 from sessionmig.cli import app
 from tests import sample
 
 PG_ENV = "SESSIONMIG_TEST_PG_URL"
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    """This test's process speaks French (what is said and shown from now on; help
+    texts, made at import, stay English in-process: French help is tested in a
+    subprocess), then English again."""
+    i18n.activate("fr")
+    try:
+        yield
+    finally:
+        i18n.activate("en")
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -285,6 +306,7 @@ class Cli:
             "COLUMNS": "250",
             "SESSIONMIG_NO_PROMPT": "1",
             "SESSIONMIG_ACTOR": actor or "",
+            "SESSIONMIG_LANG": "en",
         }
         full_env.update(env or {})
         with writes_need_the_store_lock():

@@ -26,7 +26,11 @@ class Proc:
 
 def base_env(**extra: str) -> dict[str, str]:
     """The environment of a non-interactive run: no SESSIONMIG_* leaking from the caller."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SESSIONMIG_") or k == "SESSIONMIG_LANG"
+    }
     env.update(SESSIONMIG_NO_PROMPT="1", COLUMNS="200", PYTHONIOENCODING="utf-8")
     env.update(extra)
     return env

@@ -54,7 +54,8 @@ def pty_env(url: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("SESSIONMIG_") and k not in ("PAGER", "LESS", "COLUMNS", "LINES")
+        if (not k.startswith("SESSIONMIG_") or k == "SESSIONMIG_LANG")
+        and k not in ("PAGER", "LESS", "COLUMNS", "LINES")
     }
     env.update(SESSIONMIG_DB=url, TERM="xterm", PYTHONUNBUFFERED="1")
     env.update(extra or {})

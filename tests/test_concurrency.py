@@ -113,7 +113,11 @@ for r, jobs in enumerate(rounds):
 
 
 def _env(url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SESSIONMIG_") or k == "SESSIONMIG_LANG"
+    }
     env.update(SESSIONMIG_DB=url, SESSIONMIG_NO_PROMPT="1", COLUMNS="200", **extra)
     return env
 

@@ -73,7 +73,11 @@ def command(cli: Cli) -> list[str]:
 
 
 def env(**extra: str) -> dict[str, str]:
-    out = {k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")}
+    out = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("SESSIONMIG_") or k == "SESSIONMIG_LANG"
+    }
     out.update({"SESSIONMIG_NO_PROMPT": "1", **extra})
     return out
 

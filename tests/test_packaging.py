@@ -88,7 +88,11 @@ def test_installed_wheel_runs_the_demo_from_its_package_data(wheel: Path, tmp_pa
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SESSIONMIG_")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SESSIONMIG_") or k == "SESSIONMIG_LANG"
+        },
         "PYTHONPATH": str(site),
         "SESSIONMIG_NO_PROMPT": "1",
     }

@@ -126,7 +126,7 @@ def localize(root: Any) -> None:
 
 _REQUIRES = re.compile(r"^Option '(?P<opt>.+)' requires (?:an argument|(?P<n>\d+) arguments)\.$")
 _NO_VALUE = re.compile(r"^Option '(?P<opt>.+)' does not take a value\.$")
-_EXTRA = re.compile(r"^Got unexpected extra arguments? \((?P<args>.*)\)$")
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$")
 _DID_YOU_MEAN = re.compile(r"^(?P<head>.*)\. Did you mean (?P<names>.+)\?$", re.S)
 _NOT_ONE_OF = re.compile(r"^(?:Value error, )?(?P<value>.+) is not one of (?P<choices>.+)\.$")
 _PYDANTIC_INT = "Input should be a valid integer, unable to parse string as an integer"

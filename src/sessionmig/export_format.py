@@ -269,7 +269,7 @@ def describe(error: Mapping[str, Any]) -> str:
         msg = str(ctx.get("error", error.get("msg", _("invalid value"))))
     else:
         msg = str(error.get("msg", _("invalid value")))
-    return f"{where}: {msg}"
+    return _("{place}: {message}").format(place=where, message=msg)
 
 
 class _Repeated(dict[str, Any]):

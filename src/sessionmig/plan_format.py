@@ -236,7 +236,7 @@ def read(raw: bytes, where: str) -> plans.Plan:
         first = errors[0]
         line = describe(first)
         if not first.get("loc"):  # the model's own check names its place itself
-            line = line.removeprefix(f"{place(())}: ")
+            line = line.removeprefix(_("{place}: {message}").format(place=place(()), message=""))
         n = len(errors) - 1
         more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
         raise UsageError(

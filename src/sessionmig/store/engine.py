@@ -175,7 +175,9 @@ def create(url: URL, timeout: float | None = None) -> Engine:
             ).format(driver=repr(url.drivername))
         ) from exc
     except (ArgumentError, ValueError, TypeError) as exc:
-        raise UsageError(f"--db: {scrub(str(exc), url)}: {safe_url(url)}") from None
+        raise UsageError(
+            _("--db: {error}: {where}").format(error=scrub(str(exc), url), where=safe_url(url))
+        ) from None
     return engine
 
 
@@ -276,7 +278,9 @@ def translate_errors(url: URL | str) -> Iterator[None]:
     except DBAPIError as exc:
         if exc.statement is None:
             # Raised while connecting: the driver refused the URL's parameters.
-            raise UsageError(f"--db: {_first_line(exc, url)}: {safe_url(url)}") from None
+            raise UsageError(
+                _("--db: {error}: {where}").format(error=_first_line(exc, url), where=safe_url(url))
+            ) from None
         if type(exc) is DatabaseError:
             # SQLite's "file is not a database", "database disk image is malformed".
             raise StoreUnavailable(describe_operational(exc, url)) from None
