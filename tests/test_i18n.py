@@ -835,3 +835,57 @@ def test_french_help_starts_as_fast_as_english() -> None:
         for args in (["--help"], ["migrate", "--help"]):
             modules = loaded_modules(args, env)
             assert not modules & set(HEAVY), (env, args, modules & set(HEAVY))
+
+
+# --- the interactive migration in French, with real key presses -----------------------------
+
+
+@pytest.fixture
+def term(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from prompt_toolkit.input import create_pipe_input
+
+    from tests.test_migrate_interactive import Terminal
+
+    with create_pipe_input() as pipe:
+        yield Terminal(monkeypatch, pipe)
+
+
+def test_interactive_migration_in_french(loaded: Cli, term: Any, french: None) -> None:
+    from tests.test_migrate_interactive import ENTER, SPACE
+
+    # The checkbox first (drawn in full before the typed keys are read): tick 1000, then
+    # confirm with the French "o" (oui).
+    keys = SPACE + ENTER + "o"
+    r = term.run(loaded, keys, "--community", "50", "--event", "10", capture_screen=True)
+    assert r.exit_code == 0, r.stderr
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", term.screen.getvalue())
+    for text in (
+        "Sessions à migrer :",
+        "<espace> coche, <ctrl-a> tout, <ctrl-i> inverser, <entrée> pour valider)",
+        "#1004  Workshop (session en présentiel : seules les sessions en ligne peuvent être "
+        "importées (R4))",
+        "#1002  Live Q&A (session en direct sans enregistrement : seuls un fichier vidéo ou une "
+        "URL (iFrame) peuvent être importés (R4))",
+        "Migrer 1 session de « Acme Summit 2026 » vers « Acme Academy » ? Elle est importée au "
+        "statut brouillon",
+        "Oui",
+    ):
+        assert text in screen, (text, screen)
+    assert "Bilan de la migration" in r.stdout
+    assert "migrée" in r.stdout
+    assert r.stderr.startswith("1 migrée, 0 déjà migrée, 0 refusée — communauté « Acme Academy »")
+
+
+def test_interactive_no_in_french_cancels(loaded: Cli, term: Any, french: None) -> None:
+    from tests.test_migrate_interactive import ENTER, SPACE
+
+    r = term.run(loaded, ENTER + ENTER + SPACE + ENTER + "n", capture_screen=True)
+    assert r.exit_code == 130
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", term.screen.getvalue())
+    assert (
+        "Communauté de destination : (tapez pour filtrer par titre ou #id, flèches pour se "
+        in screen
+    )
+    assert screen.rstrip().endswith("Non")
+    assert r.stderr == "erreur : annulé, rien n'a été modifié\n"
+    assert loaded("history", "--format", "json", actor=sample.ADMIN).json() == []

@@ -106,6 +106,33 @@ def test_demo_interactive_migration_in_a_terminal(spawn: Any, sqlite_url: str) -
     assert migrated_sessions(sqlite_url) == dict.fromkeys(expected, community["id"])
 
 
+def test_demo_interactive_migration_in_a_french_terminal(spawn: Any, sqlite_url: str) -> None:
+    """SPEC "Languages": the same flow for a person whose locale is French (LANG), with
+    the French answer `o` (oui) at the confirmation."""
+    communities, events, eligible = demo_prompt_order()
+    event = next(e for e in events if eligible[e["id"]])
+    expected = eligible[event["id"]]
+
+    term = spawn(sqlite_url, "demo", env={"SESSIONMIG_LANG": "", "LANG": "fr_FR.UTF-8"})
+    term.expect("Communauté de destination :")
+    term.expect("tapez pour filtrer par titre ou #id")
+    term.send(ENTER)
+    term.expect("Évènement source :")
+    term.send(ENTER)
+    term.expect("Sessions à migrer :")
+    term.expect("<espace> coche")
+    term.send(CTRL_A + ENTER)
+    term.expect(f"Migrer {len(expected)} sessions de")
+    term.expect("(o/N)")
+    term.send("o")
+    term.expect("Oui")
+    term.expect("Bilan de la migration")
+    term.expect(f"{len(expected)} migrées, 0 déjà migrée, 0 refusée")
+    assert term.finish() == 0
+    assert "Traceback" not in term.log_path.read_text(encoding="utf-8", errors="replace")
+    assert migrated_sessions(sqlite_url) == dict.fromkeys(expected, communities[0]["id"])
+
+
 def test_ctrl_c_at_the_first_prompt_exits_130_and_migrates_nothing(
     spawn: Any, sqlite_url: str
 ) -> None:
