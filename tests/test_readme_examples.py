@@ -35,7 +35,13 @@ EXIT: dict[str, int] = {}
 SHOWS = {
     "sessions show 1000": "Migrated to community 'Acme Replay Library' (#51) by Ana Martin",
     "events list": "Acme Summit 2026",
+    "SESSIONMIG_LANG=fr sessionmig --as ana@acme.test events list": "Évènements",
+    "LANG=fr_FR.UTF-8 sessionmig --help": "Afficher ce message et quitter.",
 }
+
+
+# `sessionmig …`, possibly after environment assignments (`LANG=fr_FR.UTF-8 sessionmig …`).
+COMMAND = re.compile(r"^(?:[A-Z_]+=\S*\s+)*sessionmig(?:\s|$)")
 
 
 def readme_examples() -> list[str]:
@@ -46,9 +52,16 @@ def readme_examples() -> list[str]:
         for line in block.splitlines():
             for part in line.split("&&"):
                 part = part.strip()
-                if part.startswith("sessionmig ") or part == "sessionmig":
+                if COMMAND.match(part):
                     commands.append(part)
     return commands
+
+
+def split_command(command: str) -> tuple[dict[str, str], list[str]]:
+    """The environment assignments before `sessionmig`, and its arguments."""
+    words = shlex.split(command)
+    at = words.index("sessionmig")
+    return dict(w.split("=", 1) for w in words[:at]), words[at + 1 :]
 
 
 EXAMPLES = readme_examples()
@@ -79,8 +92,11 @@ def test_every_readme_example_runs_on_a_fresh_demo_store(tmp_path: Path) -> None
     for command in EXAMPLES:
         if reason_not_run(command):
             continue
-        args = shlex.split(command)[1:]
-        p = run(args, env=env, cwd=tmp_path)
+        assignments, args = split_command(command)
+        example_env = {**env, **assignments}
+        if {"LANG", "LC_ALL", "LC_MESSAGES"} & assignments.keys():
+            example_env.pop("SESSIONMIG_LANG", None)  # the example's locale decides
+        p = run(args, env=example_env, cwd=tmp_path)
         ran += 1
         where = f"README example `{command}`:\n{p.stderr}"
         assert "Traceback" not in p.stderr, where
