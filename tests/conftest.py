@@ -44,6 +44,8 @@ def french() -> Iterator[None]:
         yield
     finally:
         i18n.activate("en")
+
+
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -130,3 +130,11 @@ def test_installed_wheel_runs_the_demo_from_its_package_data(wheel: Path, tmp_pa
         eligible, "migrated"
     )
     assert f"{len(data['sessions'])} sessions" in done.stderr
+
+
+def test_wheel_ships_the_compiled_french_catalogue(wheel: Path) -> None:
+    """SPEC "Languages": French works from a plain `pip install .` (no Babel needed)."""
+    name = "sessionmig/locale/fr/LC_MESSAGES/sessionmig.mo"
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = zf.read(name)
+    assert shipped == (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "sessionmig.mo").read_bytes()

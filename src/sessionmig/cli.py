@@ -63,9 +63,7 @@ def fail(exc: SessionmigError, app_ctx: AppContext | None = None) -> NoReturn:
         if exc.broken_pipe:
             if note:
                 _say(
-                    _("note: the reader closed the output early; {note}").format(
-                        note=literal(note)
-                    )
+                    _("note: the reader closed the output early; {note}").format(note=literal(note))
                 )
             raise typer.Exit(exc.exit_code)
         message = f"{exc.message}; {note or _('nothing was changed')}"

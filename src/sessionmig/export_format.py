@@ -70,9 +70,7 @@ def _email(value: str) -> str:
     if not _EMAIL.match(value):
         raise ValueError(_("{value} is not an e-mail address").format(value=repr(value)))
     if len(email_key(value)) > MAX_KEY_LENGTH:
-        raise ValueError(
-            _("longer than {n} characters once case-folded").format(n=MAX_KEY_LENGTH)
-        )
+        raise ValueError(_("longer than {n} characters once case-folded").format(n=MAX_KEY_LENGTH))
     return value
 
 
@@ -109,9 +107,7 @@ class GrantIn(_Strict):
         if self.scope == "client" and self.scope_id is not None:
             raise ValueError(_("a client-scope grant takes no scope_id"))
         if self.scope != "client" and self.scope_id is None:
-            raise ValueError(
-                _("a {scope}-scope grant needs a scope_id").format(scope=self.scope)
-            )
+            raise ValueError(_("a {scope}-scope grant needs a scope_id").format(scope=self.scope))
         return self
 
 
@@ -430,7 +426,9 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
     for i, a in enumerate(data.audiences):
         if a.client_id not in clients:
             errors.append(
-                _(DOES_NOT_EXIST["client"]).format(place=f"audiences[{i}].client_id", id=a.client_id)
+                _(DOES_NOT_EXIST["client"]).format(
+                    place=f"audiences[{i}].client_id", id=a.client_id
+                )
             )
         clash("audience", known.audiences, a.id, a.client_id, f"audiences[{i}].id")
         audiences[a.id] = a.client_id
@@ -457,7 +455,9 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
     for i, sp in enumerate(data.speakers):
         if sp.client_id not in clients:
             errors.append(
-                _(DOES_NOT_EXIST["client"]).format(place=f"speakers[{i}].client_id", id=sp.client_id)
+                _(DOES_NOT_EXIST["client"]).format(
+                    place=f"speakers[{i}].client_id", id=sp.client_id
+                )
             )
         clash("speaker", known.speakers, sp.id, sp.client_id, f"speakers[{i}].id")
         speakers[sp.id] = sp.client_id

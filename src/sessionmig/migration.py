@@ -33,7 +33,6 @@ REFUSED: Final = "refused"
 OutcomeCode = Literal["migrated", "already_migrated", "refused"]
 
 
-
 @dataclass(frozen=True)
 class SessionFacts:
     """What the rules need to know of a session."""
@@ -76,16 +75,13 @@ def eligibility(s: SessionFacts) -> Verdict:
         elif s.format == "hybrid":
             reason = Msg("hybrid session: only online sessions can move (R4)")
         else:
-            reason = Msg(
-                "{format} session: only online sessions can move (R4)", format=s.format
-            )
+            reason = Msg("{format} session: only online sessions can move (R4)", format=s.format)
         return Verdict(NOT_ONLINE, reason)
     if s.source_kind not in ELIGIBLE_SOURCES:
         return Verdict(
             NO_RECORDING,
             Msg(
-                "a live session with no recording: only a video file or an iFrame URL can "
-                "move (R4)"
+                "a live session with no recording: only a video file or an iFrame URL can move (R4)"
             )
             if s.source_kind == "live"
             else Msg("no video source: only a video file or an iFrame URL can move (R4)"),

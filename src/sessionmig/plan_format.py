@@ -198,7 +198,9 @@ def read(raw: bytes, where: str) -> plans.Plan:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
-        raise UsageError(_("--plan {file}: not a plan (not UTF-8 text)").format(file=where)) from None
+        raise UsageError(
+            _("--plan {file}: not a plan (not UTF-8 text)").format(file=where)
+        ) from None
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except RecursionError:

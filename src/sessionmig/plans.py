@@ -244,9 +244,7 @@ def check_session(
     if current.event_id != plan.event_id:
         codes.append(OTHER_EVENT)
         reasons.append(
-            Msg(
-                "moved to event '{name}' (#{id})", name=current.event_name, id=current.event_id
-            )
+            Msg("moved to event '{name}' (#{id})", name=current.event_name, id=current.event_id)
         )
     verdict = eligibility(current.facts)
     if not verdict.eligible:
@@ -255,9 +253,7 @@ def check_session(
     changed = changed_fields(planned.fingerprint, fingerprint(current.content))
     if changed:
         codes.append(CHANGED)
-        reasons.append(
-            Msg.joined(", ", (Msg(FIELDS.get(n, CONTENT_CHANGED)) for n in changed))
-        )
+        reasons.append(Msg.joined(", ", (Msg(FIELDS.get(n, CONTENT_CHANGED)) for n in changed)))
     if reasons:
         return _refused(planned.id, planned.title, codes[0], Msg.joined("; ", reasons))
     return Outcome(planned.id, planned.title, MIGRATED, None, None)

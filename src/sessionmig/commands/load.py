@@ -62,9 +62,7 @@ def load(
     if fmt is ShowFormat.json:
         render.dump_json(result)
         return
-    render.details(
-        [(PARTS.get(k, k), v) for k, v in report.counts.items()], title=_("Loaded")
-    )
+    render.details([(PARTS.get(k, k), v) for k, v in report.counts.items()], title=_("Loaded"))
     if report.skipped_deleted:
         n = len(report.skipped_deleted)
         render.notice(

@@ -639,7 +639,9 @@ def report(
             }
             for o in result.outcomes
         ]
-        title = title or (_("Migration audit (dry run)") if result.dry_run else _("Migration audit"))
+        title = title or (
+            _("Migration audit (dry run)") if result.dry_run else _("Migration audit")
+        )
         render.table(rows, AUDIT_COLUMNS, title=title, caption=audit_caption(result), file=file)
     if not result.outcomes:
         render.notice(_("nothing to migrate: no eligible session in this event"))

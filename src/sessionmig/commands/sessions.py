@@ -85,9 +85,7 @@ def notice_line(migration: dict[str, Any]) -> str:
     de l'utilisateur ayant effectué la migration, ainsi que la date et l'heure) »."""
     from sessionmig.render import friendly_time
 
-    return _(
-        "Migrated to community '{community}' (#{community_id}) by {actor} on {when}"
-    ).format(
+    return _("Migrated to community '{community}' (#{community_id}) by {actor} on {when}").format(
         community=migration["community_title"],
         community_id=migration["community_id"],
         actor=migration["actor_name"],
@@ -176,9 +174,7 @@ def delete(
     target = deletion.preview(engine, actor, session_id)  # exit 4 / 3 before any question
     if not yes:
         if not can_prompt():
-            raise UsageError(
-                _("sessions delete: --yes is required when not running interactively")
-            )
+            raise UsageError(_("sessions delete: --yes is required when not running interactively"))
         question = (
             _(
                 "Delete session #{id} '{title}' from event '{event}'? Its video #{video} "

@@ -17,9 +17,7 @@ from sessionmig.i18n import N_, _, ngettext
 from sessionmig.render import Col, ListingSpec, ListOptions, ShowFormat
 from sessionmig.words import SOURCES, STATUSES
 
-app = typer.Typer(
-    help=_("Community videos: list, show, publish, unpublish."), no_args_is_help=True
-)
+app = typer.Typer(help=_("Community videos: list, show, publish, unpublish."), no_args_is_help=True)
 
 VIDEOS = ListingSpec(
     title=N_("Community videos"),

@@ -315,16 +315,14 @@ def describe_operational(exc: DBAPIError, url: URL | str) -> str:
             where=where
         )
     if "malformed" in lowered:
-        return _("the database file is damaged ({error}): {where}").format(
-            error=first, where=where
-        )
+        return _("the database file is damaged ({error}): {where}").format(error=first, where=where)
     return _("the database is unreachable ({error}): {where}").format(error=first, where=where)
 
 
 def not_initialised(where: str) -> str:
-    return _("the database schema is not initialised: run `sessionmig --db {where} db init`").format(
-        where=where
-    )
+    return _(
+        "the database schema is not initialised: run `sessionmig --db {where} db init`"
+    ).format(where=where)
 
 
 def refuse_newer_schema(revision: str | None, url: URL | str) -> None:
