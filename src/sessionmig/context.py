@@ -69,6 +69,8 @@ class AppContext:
                 url = store_engine.parse_url(store_engine.default_url())
                 assert url.database is not None
                 _make_store_directory(os.path.dirname(url.database))
+                for suffix in ("", *store_engine.SQLITE_SIDE_FILES):
+                    _make_private(url.database + suffix, store_engine.PRIVATE_FILE)
             eng = store_engine.create(url)
             from sqlalchemy import event
 
@@ -134,11 +136,16 @@ def require_text(option: str, value: str) -> str:
     return value
 
 
+# The embedded store is private to its OS user, whatever the umask (SPEC, "Identity on a
+# shared store"): its directory 0700; the file modes are store.engine.PRIVATE_FILE.
+PRIVATE_DIR = 0o700
+
+
 def _make_store_directory(path: str) -> None:
     """The default store's directory; one line and exit 5 when it cannot be made (a
     read-only parent, XDG_DATA_HOME naming a file)."""
     try:
-        os.makedirs(path, exist_ok=True)
+        os.makedirs(path, mode=PRIVATE_DIR, exist_ok=True)
     except OSError as exc:
         raise StoreUnavailable(
             _(
@@ -150,3 +157,15 @@ def _make_store_directory(path: str) -> None:
         raise StoreUnavailable(
             _("cannot create the store directory {path}: not a directory").format(path=path)
         )
+    _make_private(path, PRIVATE_DIR)
+
+
+def _make_private(path: str, mode: int) -> None:
+    """Take group and other access away from what the current user owns (a store made
+    by an older sessionmig, or a directory made under a permissive umask)."""
+    try:
+        st = os.stat(path)
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # nothing to tighten, or not ours: SQLite reports what matters

@@ -189,6 +189,7 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
             raise StoreUnavailable(
                 _("database directory does not exist: {path}").format(path=parent)
             )
+        _create_private(Path(database).expanduser())
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -208,6 +209,25 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+# A SQLite store file is created 0600 whatever the umask; SQLite gives its journal, WAL
+# and shared-memory files the database file's mode (checked by tests/test_private_store.py).
+PRIVATE_FILE = 0o600
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file before SQLite does, readable and writable by its owner
+    only. An existing file is left as it is (`--db` names the user's own file)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except OSError:
+        return  # it exists, or cannot be made: SQLite says why when it opens it
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
 
 
 def _postgres_engine(url: URL, timeout: float) -> Engine:
