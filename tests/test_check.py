@@ -196,6 +196,21 @@ BREAKAGES = {
             "(session 1000) in: title, source_event_name (R5)"
         ],
     ),
+    "user_email_key_edited_by_hand": Breakage(
+        ["UPDATE app_user SET email_key = 'someone@else.test' WHERE id = 1"],
+        [
+            "user_email_key_stale: user 1: the e-mail key 'someone@else.test' is not the "
+            "key of 'ana@acme.test'"
+        ],
+    ),
+    "record_email_key_edited_by_hand": Breakage(
+        ["UPDATE migration_record SET actor_email_key = 'ANA@acme.test'"],
+        [
+            "record_email_key_stale: 2 migration records from {r1000} on: the e-mail key "
+            "'ANA@acme.test' is not the key of the actor's address 'ana@acme.test'"
+        ],
+        sqlite_first=("DROP TRIGGER trg_migration_record_no_update",),
+    ),
     "r10_record_of_a_session_gone_without_tombstone": Breakage(
         [
             "DELETE FROM session_speaker WHERE session_id = 1000",

@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
 )
 
+from sessionmig.emails import email_key
 from sessionmig.i18n import N_, Msg, _
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
@@ -82,6 +83,9 @@ class Check:
     name: str
     query: Callable[[], Select[Any]]
     message: Callable[[Any], Msg]
+    # For an invariant SQL cannot state (one computed in Python): the query gives the
+    # candidates, and a row is a violation when this says so.
+    violates: Callable[[Any], bool] | None = None
 
 
 def _label(text: str) -> ColumnElement[Any]:
@@ -424,6 +428,36 @@ def _grant_scope() -> Select[Any]:
     )
 
 
+# --- e-mail keys: what sessionmig.emails.email_key makes of the address -------------
+# Every look-up by e-mail compares keys; a key left stale by a hand edit or another tool
+# would make a user unfindable, or two users one.
+
+
+def _user_keys() -> Select[Any]:
+    u = t.app_user
+    return select(
+        u.c.id.label("user_id"), u.c.email.label("email"), u.c.email_key.label("key")
+    ).order_by(u.c.id)
+
+
+def _record_keys() -> Select[Any]:
+    r = t.record
+    return (
+        select(
+            func.min(r.c.id).label("first_record_id"),
+            func.count().label("records"),
+            r.c.actor_email.label("email"),
+            r.c.actor_email_key.label("key"),
+        )
+        .group_by(r.c.actor_email, r.c.actor_email_key)
+        .order_by(func.min(r.c.id))
+    )
+
+
+def _stale_key(row: Any) -> bool:
+    return bool(row.key != email_key(row.email))
+
+
 def _store_id_missing() -> Select[Any]:
     """The store has its id (store_info, one row), which every migration plan names."""
     return select(literal_column("1").label("missing")).where(
@@ -652,6 +686,23 @@ CHECKS: tuple[Check, ...] = (
         ),
     ),
     Check(
+        "user_email_key_stale",
+        _user_keys,
+        _says(N_("user {user_id}: the e-mail key '{key}' is not the key of '{email}'")),
+        _stale_key,
+    ),
+    Check(
+        "record_email_key_stale",
+        _record_keys,
+        _says(
+            N_(
+                "{records} migration records from {first_record_id} on: the e-mail key "
+                "'{key}' is not the key of the actor's address '{email}'"
+            )
+        ),
+        _stale_key,
+    ),
+    Check(
         "store_id_missing",
         _store_id_missing,
         lambda r: Msg("the store has no id (store_info is empty): run `sessionmig db init`"),
@@ -667,7 +718,8 @@ def run(conn: Connection, checks: Sequence[Check] = CHECKS) -> list[Violation]:
     out: list[Violation] = []
     for check in checks:
         for row in conn.execute(check.query()):
-            out.append(Violation(check.name, check.message(row), _ids(row)))
+            if check.violates is None or check.violates(row):
+                out.append(Violation(check.name, check.message(row), _ids(row)))
     return out
 
 
