@@ -34,6 +34,10 @@ P4  read commands, whole process, on the 1,000-session store (`events list`,
     `communities list`, `sessions list --event E --format json`) against
     `python -c "import sqlmodel"`. Budget 1.2x.
 
+Peak memory is measured per process by `peak_kb(argv, env)`: a fresh, tiny parent
+spawns the command and reads that child's `ru_maxrss` with wait4(2); such rows have
+the unit KB (`Result.unit`) and show MB in the table.
+
 With `--pg URL` (a server URL; the benchmark creates `bench_*` databases there and
 always drops them), P2 and P3 also run on PostgreSQL against `psycopg` floors.
 
@@ -116,6 +120,7 @@ class Result:
     budget: float | None
     floor_name: str
     extra: dict[str, float] = field(default_factory=dict)  # phase medians, seconds
+    unit: str = "s"  # "s": median and floor are seconds; "KB": peak memory in kilobytes
 
     @property
     def ratio(self) -> float:
@@ -132,6 +137,16 @@ def fmt_time(seconds: float) -> str:
     if seconds >= 10:
         return f"{seconds:.2f} s"
     return f"{seconds * 1000:.1f} ms"
+
+
+def fmt_kb(kb: float) -> str:
+    if kb >= 1024:
+        return f"{kb / 1024:.1f} MB"
+    return f"{kb:.0f} KB"
+
+
+def fmt_value(value: float, unit: str) -> str:
+    return fmt_kb(value) if unit == "KB" else fmt_time(value)
 
 
 def fmt_size(size: int | None) -> str:
@@ -163,8 +178,8 @@ def rows_of(results: Sequence[Result]) -> list[tuple[str, ...]]:
                 r.backend,
                 fmt_size(r.size),
                 str(r.runs),
-                fmt_time(r.median),
-                fmt_time(r.floor),
+                fmt_value(r.median, r.unit),
+                fmt_value(r.floor, r.unit),
                 f"{r.ratio:.2f}" if scaling else f"{r.ratio:.2f}x",
                 "-" if r.budget is None else (f"{r.budget:g}" if scaling else f"{r.budget:g}x"),
                 r.verdict,
@@ -244,6 +259,54 @@ def alternate(
             else:
                 floor_times.append(timed(floor)[0])
     return project_times, floor_times
+
+
+# --------------------------------------------------------------------------- peak memory
+
+# A fresh, tiny parent per measure: it spawns the command and reads that one child's
+# resource usage with wait4(2). Not this process's own children: on Linux a child
+# spawned by a large parent (vfork + exec) starts its high-water mark at the parent's,
+# so the benchmark, holding exports of 100,000 sessions, would inflate every figure.
+# The parent imports nothing but `os`, `sys` and `time` (about 10 MB, below every
+# command measured).
+_PEAK_PARENT = r"""
+import os, sys, time
+out, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+fds = [os.open(os.devnull, os.O_RDONLY)]
+fds += [os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for p in (out, err)]
+actions = [(os.POSIX_SPAWN_DUP2, fd, n) for n, fd in enumerate(fds)]
+start = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, repr(elapsed))
+"""
+
+
+@dataclass
+class Peak:
+    """One run of a command measured by `peak_kb`."""
+
+    kb: int  # the child's peak resident set (ru_maxrss, KB on Linux)
+    seconds: float  # wall time from spawn to exit, measured by the parent
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def peak_kb(argv: Sequence[str], env: dict[str, str] | None = None) -> Peak:
+    """Run `argv` (stdin /dev/null, stdout and stderr to files) under a fresh parent and
+    return its peak RSS in KB, its wall time, exit code and output."""
+    with tempfile.TemporaryDirectory(prefix="sessionmig-peak-") as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        done = subprocess.run(
+            [sys.executable, "-S", "-c", _PEAK_PARENT, str(out), str(err), *argv],
+            env=os.environ.copy() if env is None else env,
+            capture_output=True,
+            check=True,
+        )
+        rc, kb, seconds = done.stdout.split()
+        return Peak(int(kb), float(seconds), int(rc), out.read_bytes(), err.read_bytes())
 
 
 # --------------------------------------------------------------------------- P1 / P4: processes

@@ -51,3 +51,25 @@ def test_quick_benchmark_reports_every_measure() -> None:
         "history table, first 100 of",
     ):
         assert what in text, what
+
+
+def test_peak_kb_measures_the_command_not_its_parent() -> None:
+    """`peak_kb` reports the peak RSS of the command alone: 64 MB touched by the command
+    show, and what the calling process holds does not."""
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import run  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    held = bytearray(128 * 1024 * 1024)
+    held[::4096] = b"\x01" * len(held[::4096])
+    idle = run.peak_kb([sys.executable, "-c", "print('ok')"])
+    busy = run.peak_kb(
+        [sys.executable, "-c", "b = bytearray(64 << 20); b[::4096] = b'x' * (16 << 10)"]
+    )
+    del held
+    assert idle.returncode == 0 and idle.stdout == b"ok\n"
+    assert busy.returncode == 0
+    assert idle.kb < 64 * 1024
+    assert busy.kb >= 64 * 1024 > idle.kb
+    assert run.fmt_kb(2048) == "2.0 MB" and run.fmt_kb(512) == "512 KB"
