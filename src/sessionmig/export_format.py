@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any, Literal
+from json.decoder import WHITESPACE, scanstring  # type: ignore[attr-defined]
+from typing import Annotated, Any, Literal, NamedTuple, NoReturn
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from sessionmig.documents import Schema
 from sessionmig.emails import MAX_KEY_LENGTH, email_key
@@ -41,6 +44,25 @@ def _no_nul(value: str) -> str:
     return value
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _day(value: Any) -> Any:
+    """A date is a `YYYY-MM-DD` string in the file (what strict JSON validation took); the
+    file is read into Python values, where pydantic's strict mode wants a date object."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    if _DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_parsing", "Input should be a valid date (YYYY-MM-DD)")
+
+
+Day = Annotated[date, BeforeValidator(_day)]
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 Name = Annotated[
     str,
@@ -123,8 +145,8 @@ class EventIn(_Strict):
     id: Id
     audience_id: Id
     name: Name
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
     @model_validator(mode="after")
     def _dates(self) -> EventIn:
@@ -213,7 +235,10 @@ def place(loc: Sequence[int | str]) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a deeply nested value
+        text = "[...]" if isinstance(value, list) else "{...}"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -246,6 +271,8 @@ def describe(error: Mapping[str, Any]) -> str:
         msg = _("must not be empty")
     elif kind == "string_too_long":
         msg = _("longer than {n} characters").format(n=ctx.get("max_length"))
+    elif kind == "string_unicode":  # a lone surrogate, written as a \uD800 escape
+        msg = _("not valid Unicode text (a lone surrogate)")
     elif kind == "string_type":
         msg = _("expected a string, got {value}").format(value=got)
     elif kind == "list_type":
@@ -274,13 +301,148 @@ class _Repeated(dict[str, Any]):
     repeated: list[str]
 
 
-def duplicate_keys(text: str) -> list[str]:
-    """`sessions[3]: duplicate key 'title'` for every object that repeats a key. Invalid
-    JSON yields nothing here: the validation reports it with its own words.
+# Rows: what the loader writes, one compact tuple per object of the file (a validated
+# model lives only while its row is made; the file's own dicts are dropped as they are
+# read). Fields are named as in the file.
 
-    Costs one `json.loads` with a pairs hook (about 1.5x a plain one); the tree is walked
-    for the places only when a duplicate was seen."""
-    seen_any: list[_Repeated] = []
+
+class ClientRow(NamedTuple):
+    id: int
+    name: str
+
+
+class AudienceRow(NamedTuple):
+    id: int
+    client_id: int
+    name: str
+
+
+class GrantRow(NamedTuple):
+    role: str
+    scope: str
+    scope_id: int | None
+
+
+class UserRow(NamedTuple):
+    id: int
+    client_id: int
+    email: str
+    email_key: str
+    name: str
+    grants: tuple[GrantRow, ...]
+
+
+class EventRow(NamedTuple):
+    id: int
+    audience_id: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class CommunityRow(NamedTuple):
+    id: int
+    audience_id: int
+    title: str
+
+
+class SpeakerRow(NamedTuple):
+    id: int
+    client_id: int
+    name: str
+    company: str | None
+
+
+class PartnerRow(NamedTuple):
+    id: int
+    client_id: int
+    name: str
+
+
+class SessionRow(NamedTuple):
+    id: int
+    event_id: int
+    title: str
+    summary: str
+    format: str
+    source_kind: str | None
+    source_ref: str | None
+    thumbnail: str | None
+    speaker_ids: list[int]
+    partner_ids: list[int]
+
+
+@dataclass
+class Export:
+    """A validated export: one list of rows per list of the file, in the file's order."""
+
+    clients: list[ClientRow] = field(default_factory=list)
+    audiences: list[AudienceRow] = field(default_factory=list)
+    users: list[UserRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    communities: list[CommunityRow] = field(default_factory=list)
+    speakers: list[SpeakerRow] = field(default_factory=list)
+    partners: list[PartnerRow] = field(default_factory=list)
+    sessions: list[SessionRow] = field(default_factory=list)
+
+
+def _user_row(u: UserIn) -> UserRow:
+    return UserRow(
+        u.id,
+        u.client_id,
+        u.email,
+        email_key(u.email),
+        u.name,
+        tuple(GrantRow(g.role, g.scope, g.scope_id) for g in u.grants),
+    )
+
+
+def _session_row(s: SessionIn) -> SessionRow:
+    src = s.source
+    return SessionRow(
+        s.id,
+        s.event_id,
+        s.title,
+        s.summary,
+        s.format,
+        None if src is None else src.kind,
+        None if src is None else src.ref,
+        s.thumbnail,
+        s.speaker_ids,
+        s.partner_ids,
+    )
+
+
+# Each list of the file: the model that validates one of its objects, and its row.
+_KINDS: Mapping[str, tuple[type[_Strict], Callable[[Any], tuple[Any, ...]]]] = {
+    "clients": (ClientIn, lambda c: ClientRow(c.id, c.name)),
+    "audiences": (AudienceIn, lambda a: AudienceRow(a.id, a.client_id, a.name)),
+    "users": (UserIn, _user_row),
+    "events": (EventIn, lambda e: EventRow(e.id, e.audience_id, e.name, e.starts_on, e.ends_on)),
+    "communities": (CommunityIn, lambda c: CommunityRow(c.id, c.audience_id, c.title)),
+    "speakers": (SpeakerIn, lambda s: SpeakerRow(s.id, s.client_id, s.name, s.company)),
+    "partners": (PartnerIn, lambda p: PartnerRow(p.id, p.client_id, p.name)),
+    "sessions": (SessionIn, _session_row),
+}
+
+# The json module's own words for what is wrong in a document (they follow "not valid
+# JSON", untranslated, like the decoder's other messages).
+_EXPECTING_VALUE = "Expecting value"
+_EXPECTING_COMMA = "Expecting ',' delimiter"
+_EXPECTING_COLON = "Expecting ':' delimiter"
+_EXPECTING_NAME = "Expecting property name enclosed in double quotes"
+_EXTRA_DATA = "Extra data"
+_NOT_A_CONSTANT = "{name} is not a JSON value"
+_BLANKS = " \t\n\r"  # JSON's whitespace (also matches "", the end of the text: harmless)
+
+
+def _not_a_constant(name: str) -> Any:
+    raise ValueError(_NOT_A_CONSTANT.format(name=name))  # NaN, Infinity: not JSON
+
+
+def _pairs_hook(seen: list[_Repeated]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """The decoder's hook for every object: a plain dict, or a `_Repeated` (added to
+    `seen`) when the object has a key twice."""
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(pairs)
@@ -291,51 +453,201 @@ def duplicate_keys(text: str) -> list[str]:
         for key, _value in pairs:
             counts[key] = counts.get(key, 0) + 1
         marked.repeated = [key for key, n in counts.items() if n > 1]
-        seen_any.append(marked)
+        seen.append(marked)
         return marked
 
-    try:
-        tree = json.loads(text, object_pairs_hook=pairs_hook)
-    except (ValueError, RecursionError):
-        return []
-    if not seen_any:
-        return []
-    errors: list[str] = []
-    stack: list[tuple[tuple[int | str, ...], Any]] = [((), tree)]
-    while stack:  # iterative: a deep file must not overflow Python's stack here
-        loc, value = stack.pop()
-        if isinstance(value, dict):
-            if isinstance(value, _Repeated):
-                errors.extend(
-                    _("{place}: duplicate key {key}").format(place=place(loc), key=repr(k))
-                    for k in value.repeated
+    return pairs_hook
+
+
+class _Reader:
+    """Reads an export object by object with the json module's scanner: the top-level
+    object and its lists by hand (a few characters of syntax), every element of a list
+    in one `scan_once` call, validated at once into its row. Memory holds the text and
+    the rows, never the whole document as Python objects."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text = text
+        self.pos = start
+        self.export = Export()
+        self.errors: list[str] = []
+        self.repeated: list[_Repeated] = []
+        # The hook is no method of the reader: the scanner holds it, and a cycle through
+        # the reader would keep the text alive until the next garbage collection.
+        decoder = json.JSONDecoder(
+            object_pairs_hook=_pairs_hook(self.repeated), parse_constant=_not_a_constant
+        )
+        self._scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+        self._ws: Callable[[str, int], Any] = WHITESPACE.match
+
+    def _skip(self, i: int) -> int:
+        end: int = self._ws(self.text, i).end()
+        return end
+
+    def _fail(self, message: str, i: int) -> NoReturn:
+        raise json.JSONDecodeError(message, self.text, i)
+
+    def _value(self, i: int, loc: tuple[int | str, ...]) -> tuple[Any, int]:
+        """One JSON value at `i`, checked for repeated keys."""
+        try:
+            value, end = self._scan(self.text, i)
+        except StopIteration as stop:
+            self._fail(_EXPECTING_VALUE, stop.value)
+        if self.repeated:
+            self.errors.extend(_repeated_keys(loc, value))
+            self.repeated.clear()
+        return value, end
+
+    def read(self) -> None:
+        text, i = self.text, self._skip(self.pos)
+        if text[i : i + 1] != "{":
+            _value, self.pos = self._value(i, ())  # a valid JSON document, or its error
+            self._expect_end()
+            self.errors.append(
+                describe({"type": "model_type", "loc": (), "input": None})  # the top level
+            )
+            return
+        seen: set[str] = set()
+        i = self._skip(i + 1)
+        if text[i : i + 1] == "}":
+            self.pos = i + 1
+            self._expect_end()
+            return
+        while True:
+            if text[i : i + 1] != '"':
+                self._fail(_EXPECTING_NAME, i)
+            key, i = scanstring(text, i + 1)
+            i = self._skip(i)
+            if text[i : i + 1] != ":":
+                self._fail(_EXPECTING_COLON, i)
+            i = self._skip(i + 1)
+            if key in seen:
+                self.errors.append(
+                    _("{place}: duplicate key {key}").format(place=place(()), key=repr(key))
                 )
+                _value, i = self._value(i, (key,))
+            elif key in _KINDS and text[i : i + 1] == "[":
+                i = self._list(key, i + 1)
+            else:
+                value, i = self._value(i, (key,))
+                if key not in _KINDS:
+                    self.errors.append(describe({"type": "extra_forbidden", "loc": (key,)}))
+                else:
+                    self.errors.append(
+                        describe({"type": "list_type", "loc": (key,), "input": value})
+                    )
+            seen.add(key)
+            i = self._skip(i)
+            if text[i : i + 1] == "}":
+                break
+            if text[i : i + 1] != ",":
+                self._fail(_EXPECTING_COMMA, i)
+            i = self._skip(i + 1)
+        self.pos = i + 1
+        self._expect_end()
+
+    def _expect_end(self) -> None:
+        i = self._skip(self.pos)
+        if i != len(self.text):
+            self._fail(_EXTRA_DATA, i)
+
+    def _list(self, name: str, i: int) -> int:
+        """The elements of the list `name` from `i` (just after its `[`) to its `]`."""
+        model, row_of = _KINDS[name]
+        validate = model.__pydantic_validator__.validate_python
+        rows: list[Any] = getattr(self.export, name)
+        text, index, errors, repeated = self.text, 0, self.errors, self.repeated
+        scan, ws = self._scan, self._ws
+        i = self._skip(i)
+        if text[i : i + 1] == "]":
+            return i + 1
+        while True:  # the hot loop of a load: one element per turn, inlined
+            try:
+                obj, i = scan(text, i)
+            except StopIteration as stop:
+                self._fail(_EXPECTING_VALUE, stop.value)
+            if repeated:
+                errors.extend(_repeated_keys((name, index), obj))
+                repeated.clear()
+            try:
+                rows.append(row_of(validate(obj)))
+            except ValidationError as exc:
+                errors.extend(
+                    describe({**e, "loc": (name, index, *e["loc"])})
+                    for e in exc.errors(include_url=False)
+                )
+            del obj  # the file's dict: its row holds what is kept
+            index += 1
+            c = text[i : i + 1]
+            if c in _BLANKS:
+                i = ws(text, i).end()
+                c = text[i : i + 1]
+            if c == ",":
+                i += 1
+                if text[i : i + 1] in _BLANKS:
+                    i = ws(text, i).end()
+            elif c == "]":
+                return i + 1
+            else:
+                self._fail(_EXPECTING_COMMA, i)
+
+
+def _walk(loc: tuple[int | str, ...], value: Any) -> Iterable[tuple[tuple[int | str, ...], Any]]:
+    """Every value inside `value` with its place; iterative, so that a deep document cannot
+    overflow Python's stack here."""
+    stack: list[tuple[tuple[int | str, ...], Any]] = [(loc, value)]
+    while stack:
+        loc, value = stack.pop()
+        yield loc, value
+        if isinstance(value, dict):
             stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
-    return errors
 
 
-def parse(raw: bytes) -> tuple[ExportIn | None, list[str]]:
-    """Decode and validate the shape of an export; never raises on bad input."""
+def _repeated_keys(loc: tuple[int | str, ...], value: Any) -> list[str]:
+    """`sessions[3]: duplicate key 'title'` for every object in `value` that repeats a key."""
+    return [
+        _("{place}: duplicate key {key}").format(place=place(where), key=repr(k))
+        for where, v in _walk(loc, value)
+        if isinstance(v, _Repeated)
+        for k in v.repeated
+    ]
+
+
+def decode(raw: bytes) -> tuple[str | None, list[str]]:
+    """The export's text, or why it is not UTF-8."""
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [
             _("file: not valid UTF-8 (byte {byte} at offset {offset})").format(
                 byte=f"{raw[exc.start]:#04x}", offset=exc.start
             )
         ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    repeated = duplicate_keys(text)
+
+
+def parse_text(text: str) -> tuple[Export | None, list[str]]:
+    """Validate the shape of an export, object by object; never raises on bad input. Every
+    error of the file is listed (a syntax error alone: nothing after it can be read)."""
+    reader = _Reader(text, 1 if text.startswith("\ufeff") else 0)
     try:
-        data = ExportIn.model_validate_json(text)
-    except ValidationError as exc:
-        return None, repeated + [describe(e) for e in exc.errors(include_url=False)]
+        reader.read()
+    except json.JSONDecodeError as exc:
+        error = f"{exc.msg}: line {exc.lineno} column {exc.colno} (char {exc.pos})"
+        return None, [describe({"type": "json_invalid", "ctx": {"error": error}})]
+    except ValueError as exc:  # NaN or Infinity, an integer of too many digits
+        return None, [describe({"type": "json_invalid", "ctx": {"error": str(exc)}})]
     except RecursionError:
         return None, [_("file: not valid JSON (nested too deeply)")]
-    return (None, repeated) if repeated else (data, [])
+    if reader.errors:
+        return None, reader.errors
+    return reader.export, []
+
+
+def parse(raw: bytes) -> tuple[Export | None, list[str]]:
+    """Decode and validate the shape of an export; never raises on bad input."""
+    text, errors = decode(raw)
+    return (None, errors) if text is None else parse_text(text)
 
 
 # --- references --------------------------------------------------------------------------
@@ -393,7 +705,7 @@ def _duplicates(name: str, items: Iterable[Any], errors: list[str]) -> None:
             first[item.id] = i
 
 
-def check_references(data: ExportIn, known: Known) -> list[str]:
+def check_references(data: Export, known: Known) -> list[str]:
     """Dangling references, references across clients, duplicates and id clashes."""
     errors: list[str] = []
     for name in (
@@ -483,7 +795,7 @@ def check_references(data: ExportIn, known: Known) -> list[str]:
                 _(DOES_NOT_EXIST["client"]).format(place=f"users[{i}].client_id", id=u.client_id)
             )
         clash("user", known.users, u.id, u.client_id, f"users[{i}].id")
-        key = email_key(u.email)
+        key = u.email_key
         if key in emails:
             errors.append(
                 _("{place}: {email} is already used by {other}").format(

@@ -46,12 +46,16 @@ def load(
             raise InvalidInput(
                 _("cannot read {file}: {error}").format(file=file, error=os_reason(exc))
             ) from None
+    # Held in a list and popped into the call: the loader lets the bytes go once they are
+    # decoded, so that they are not kept beside the text and the rows (issue 13).
+    pending = [raw]
+    del raw
     app_ctx = state(ctx)
     engine = app_ctx.engine()
     with render.status(_("validating the export")) as step:
         report = loader.load(
             engine,
-            raw,
+            pending.pop(),
             lambda label, n: step(_("loaded {n} {what}").format(n=n, what=word(PARTS, label))),
         )
     source = str(file) if str(file) != "-" else _("the export from stdin")
