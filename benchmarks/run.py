@@ -34,12 +34,25 @@ P4  read commands, whole process, on the 1,000-session store (`events list`,
     `communities list`, `sessions list --event E --format json`) against
     `python -c "import sqlmodel"`. Budget 1.2x.
 
+P6  `load` of a synthetic export (10 events) into an empty store, at every size >= 10,000:
+    `loader.load` in this process (reading the file included) against the floor:
+    `json.load` of the same file plus the driver's executemany of the same rows in one
+    transaction (raw sqlite3, or psycopg), each on a fresh empty store, row counts of
+    both compared after every run. Budget 3x. And the peak memory of the whole command
+    (`sessionmig --db URL load FILE`) against `json.load` of the same file, each in a
+    fresh process. Budget 2.5x. The peak of loading an empty export (the interpreter,
+    the imports and the connection) is reported beside it, without a budget.
+
+Before any process is measured, sessionmig's modules are compiled (`ensure_bytecode`),
+as installing a package does: under PYTHONDONTWRITEBYTECODE an editable checkout would
+otherwise compile them in every process.
+
 Peak memory is measured per process by `peak_kb(argv, env)`: a fresh, tiny parent
 spawns the command and reads that child's `ru_maxrss` with wait4(2); such rows have
 the unit KB (`Result.unit`) and show MB in the table.
 
 With `--pg URL` (a server URL; the benchmark creates `bench_*` databases there and
-always drops them), P2 and P3 also run on PostgreSQL against `psycopg` floors.
+always drops them), P2, P3 and P6 also run on PostgreSQL against `psycopg` floors.
 
 The stores are synthetic (`benchmarks/synthetic.py`: `synthetic_export`) and are loaded
 with the real loader into schemas made by `sessionmig.store.schema.upgrade`.
@@ -310,6 +323,19 @@ def peak_kb(argv: Sequence[str], env: dict[str, str] | None = None) -> Peak:
 
 
 # --------------------------------------------------------------------------- P1 / P4: processes
+
+
+def ensure_bytecode() -> None:
+    """Compile sessionmig's modules, as installing a package does (pip writes the .pyc
+    files of a wheel). A checkout installed in editable mode under
+    PYTHONDONTWRITEBYTECODE (CI sets it) would otherwise compile every module again in
+    every process measured, which no installed copy does: P1's floor, `import typer`,
+    is compiled already."""
+    import compileall
+
+    import sessionmig
+
+    compileall.compile_dir(Path(sessionmig.__file__).parent, quiet=1, force=False)
 
 
 def sessionmig_command() -> list[str]:
@@ -1143,6 +1169,388 @@ def bench_p3_history_scaling(small: tuple[int, str], big: tuple[int, str], runs:
     )
 
 
+# --------------------------------------------------------------------------- P6: load
+
+BUDGET_P6 = 3.0
+BUDGET_P6_MEMORY = 2.5
+P6_MIN_SIZE = 10_000  # P6 runs at the sizes >= this (or at the largest size when none is)
+# The floor's peak: `json.load` of the same file in a fresh process.
+JSON_LOAD = "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))"
+LOAD_COUNTED = (
+    "client",
+    "audience",
+    "app_user",
+    "user_grant",
+    "event",
+    "community",
+    "speaker",
+    "partner",
+    "event_session",
+    "session_speaker",
+    "session_partner",
+)
+
+
+def floor_rows(data: dict[str, Any]) -> list[tuple[str, tuple[str, ...], Any]]:
+    """(table, columns, rows) of an export as plain tuples straight from `json.load`'s
+    dicts: what the store holds after the load, with nothing checked."""
+    from sessionmig.emails import email_key
+
+    audience = {a["id"]: a["client_id"] for a in data.get("audiences", [])}
+    client = {e["id"]: audience[e["audience_id"]] for e in data.get("events", [])}
+    users = data.get("users", [])
+    sessions = data.get("sessions", [])
+    no_source: dict[str, Any] = {}
+    return [
+        ("client", ("id", "name"), ((c["id"], c["name"]) for c in data.get("clients", []))),
+        (
+            "audience",
+            ("id", "client_id", "name"),
+            ((a["id"], a["client_id"], a["name"]) for a in data.get("audiences", [])),
+        ),
+        (
+            "app_user",
+            ("id", "client_id", "email", "email_key", "name"),
+            (
+                (u["id"], u["client_id"], u["email"], email_key(u["email"]), u["name"])
+                for u in users
+            ),
+        ),
+        (
+            "user_grant",
+            ("user_id", "role", "scope", "scope_id"),
+            (
+                (u["id"], g["role"], g["scope"], g.get("scope_id"))
+                for u in users
+                for g in u.get("grants", [])
+            ),
+        ),
+        (
+            "event",
+            ("id", "client_id", "audience_id", "name", "starts_on", "ends_on"),
+            (
+                (
+                    e["id"],
+                    audience[e["audience_id"]],
+                    e["audience_id"],
+                    e["name"],
+                    e["starts_on"],
+                    e["ends_on"],
+                )
+                for e in data.get("events", [])
+            ),
+        ),
+        (
+            "community",
+            ("id", "client_id", "audience_id", "title"),
+            (
+                (c["id"], audience[c["audience_id"]], c["audience_id"], c["title"])
+                for c in data.get("communities", [])
+            ),
+        ),
+        (
+            "speaker",
+            ("id", "client_id", "name", "company"),
+            (
+                (x["id"], x["client_id"], x["name"], x.get("company"))
+                for x in data.get("speakers", [])
+            ),
+        ),
+        (
+            "partner",
+            ("id", "client_id", "name"),
+            ((x["id"], x["client_id"], x["name"]) for x in data.get("partners", [])),
+        ),
+        (
+            "event_session",
+            SESSION_COLUMNS,
+            (
+                (
+                    s["id"],
+                    client[s["event_id"]],
+                    s["event_id"],
+                    s["title"],
+                    s.get("summary", ""),
+                    s["format"],
+                    (s.get("source") or no_source).get("kind"),
+                    (s.get("source") or no_source).get("ref"),
+                    s.get("thumbnail"),
+                    True,
+                )
+                for s in sessions
+            ),
+        ),
+        (
+            "session_speaker",
+            ("session_id", "speaker_id", "client_id", "position"),
+            (
+                (s["id"], x, client[s["event_id"]], i)
+                for s in sessions
+                for i, x in enumerate(s.get("speaker_ids", []))
+            ),
+        ),
+        (
+            "session_partner",
+            ("session_id", "partner_id", "client_id", "position"),
+            (
+                (s["id"], x, client[s["event_id"]], i)
+                for s in sessions
+                for i, x in enumerate(s.get("partner_ids", []))
+            ),
+        ),
+    ]
+
+
+SESSION_COLUMNS = (
+    "id",
+    "client_id",
+    "event_id",
+    "title",
+    "summary",
+    "format",
+    "source_kind",
+    "source_ref",
+    "thumbnail",
+    "is_public",
+)
+
+
+def run_load_floor(backend: str, target: str, path: Path) -> float:
+    """`json.load` of the file, then the driver's executemany of every row in one
+    transaction (raw sqlite3, or psycopg's executemany), into an empty store."""
+    gc.collect()
+    if backend == "sqlite":
+        conn: Any = sqlite3.connect(target, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        start = time.perf_counter()
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        conn.execute("BEGIN IMMEDIATE")
+        for table, cols, rows in floor_rows(data):
+            marks = ", ".join("?" * len(cols))
+            conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        conn.close()
+        return elapsed
+    import psycopg
+
+    with psycopg.connect(target) as pconn:
+        pconn.execute("SELECT 1")
+        pconn.rollback()
+        start = time.perf_counter()
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        with pconn.transaction(), pconn.cursor() as cur:
+            for table, cols, rows in floor_rows(data):
+                marks = ", ".join(["%s"] * len(cols))
+                cur.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",  # type: ignore[arg-type]
+                    rows,
+                )
+        return time.perf_counter() - start
+
+
+def run_project_load(url: str, path: Path) -> float:
+    """`loader.load` in this process, reading the file as the command does."""
+    from sessionmig.store import loader
+
+    eng = project_engine(url)
+    try:
+        gc.collect()
+        start = time.perf_counter()
+        loader.load(eng, path.read_bytes())
+        return time.perf_counter() - start
+    finally:
+        eng.dispose()
+
+
+def load_counts(backend: str, target: str) -> dict[str, int]:
+    if backend == "sqlite":
+        conn: Any = sqlite3.connect(target)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(target)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_COUNTED}
+    finally:
+        conn.close()
+
+
+class EmptyStores:
+    """Fresh empty stores (schema at head, no rows) of one backend, made from one
+    template: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL."""
+
+    def __init__(self, backend: str, root: Path, pg: PgServer | None) -> None:
+        self.backend, self.root, self.pg = backend, root, pg
+        self._n = 0
+        if backend == "sqlite":
+            self.template = str(root / "p6-empty.db")
+            self._init(f"sqlite:///{self.template}")
+        else:
+            assert pg is not None
+            self.template = pg.create("p6empty")
+            self._init(pg.sa_url(self.template))
+
+    @staticmethod
+    def _init(url: str) -> None:
+        from sessionmig.store import engine as store_engine
+        from sessionmig.store import schema
+
+        eng = store_engine.create(store_engine.parse_url(url))
+        try:
+            schema.upgrade(eng)
+        finally:
+            eng.dispose()
+
+    def fresh(self) -> tuple[str, str]:
+        """(SQLAlchemy URL, driver target) of a new empty store."""
+        self._n += 1
+        if self.backend == "sqlite":
+            path = self.root / f"p6-run-{self._n}.db"
+            shutil.copyfile(self.template, path)
+            return f"sqlite:///{path}", str(path)
+        assert self.pg is not None
+        name = self.pg.create(f"p6run{self._n}", template=self.template)
+        return self.pg.sa_url(name), self.pg.conninfo(name)
+
+    def drop(self, target: str) -> None:
+        if self.backend == "sqlite":
+            Path(target).unlink(missing_ok=True)
+        else:
+            assert self.pg is not None
+            from sqlalchemy.engine import make_url
+
+            name = make_url(target).database
+            assert name is not None
+            self.pg.drop(name)
+
+    def close(self) -> None:
+        if self.backend == "sqlite":
+            Path(self.template).unlink(missing_ok=True)
+        else:
+            assert self.pg is not None
+            self.pg.drop(self.template)
+
+
+def bench_p6(stores: EmptyStores, path: Path, n: int, runs: int, mem_runs: int) -> list[Result]:
+    """`load` of an n-session export into an empty store: time against the floor in this
+    process, and peak memory of the whole command against `json.load` of the file, each
+    in a fresh process."""
+    backend = stores.backend
+    project_times: list[float] = []
+    floor_times: list[float] = []
+    log(f"P6 {backend}: loading {n:,} sessions ({path.stat().st_size / 1e6:.1f} MB), {runs} runs")
+    for i in range(runs):
+        counts: dict[str, dict[str, int]] = {}
+        for side in ("project", "floor") if i % 2 == 0 else ("floor", "project"):
+            url, target = stores.fresh()
+            try:
+                if side == "project":
+                    project_times.append(run_project_load(url, path))
+                else:
+                    floor_times.append(run_load_floor(backend, target, path))
+                counts[side] = load_counts(backend, target)
+            finally:
+                stores.drop(target)
+        check_counts(counts["project"], counts["floor"], f"P6 {backend} {n}")
+        if counts["project"]["event_session"] != n:
+            raise Mismatch(f"P6 {backend} {n}: {counts['project']['event_session']} sessions")
+        log(
+            f"  run {i + 1}: project {fmt_time(project_times[-1])}, "
+            f"floor {fmt_time(floor_times[-1])}"
+        )
+    env = clean_env()
+    cmd = sessionmig_command()
+    project_kb: list[float] = []
+    floor_kb: list[float] = []
+    baseline_kb: list[float] = []
+    empty = path.with_name("p6-empty-export.json")
+    empty.write_text("{}", encoding="utf-8")
+    for _ in range(mem_runs):
+        for export, into in ((path, project_kb), (empty, baseline_kb)):
+            url, target = stores.fresh()
+            try:
+                done = peak_kb([*cmd, "--db", url, "load", str(export)], env)
+                if done.returncode != 0:
+                    raise Mismatch(
+                        f"P6 {backend}: load exit {done.returncode}: {done.stderr[-300:]!r}"
+                    )
+                into.append(done.kb)
+            finally:
+                stores.drop(target)
+        floor_kb.append(peak_kb([sys.executable, "-c", JSON_LOAD, str(path)], env).kb)
+    log(
+        f"  peak: load {fmt_kb(median(project_kb))}, json.load {fmt_kb(median(floor_kb))}, "
+        f"load of an empty export {fmt_kb(median(baseline_kb))}"
+    )
+    floor_name = (
+        "json.load + raw sqlite3 executemany of the same rows, one transaction"
+        if backend == "sqlite"
+        else "json.load + psycopg executemany of the same rows, one transaction"
+    )
+    return [
+        Result(
+            "P6",
+            f"load {n:,} sessions",
+            backend,
+            n,
+            runs,
+            median(project_times),
+            median(floor_times),
+            BUDGET_P6,
+            floor_name,
+        ),
+        Result(
+            "P6",
+            f"load {n:,} sessions: peak memory",
+            backend,
+            n,
+            mem_runs,
+            median(project_kb),
+            median(floor_kb),
+            BUDGET_P6_MEMORY,
+            "peak RSS of json.load of the same file, fresh process",
+            unit="KB",
+        ),
+        Result(
+            "P6",
+            "load of an empty export: peak memory (the baseline)",
+            backend,
+            n,
+            mem_runs,
+            median(baseline_kb),
+            median(floor_kb),
+            None,
+            "peak RSS of json.load of the same file, fresh process",
+            unit="KB",
+        ),
+    ]
+
+
+def run_p6(
+    root: Path, pg: PgServer | None, sizes: Sequence[int], repeat: int, *, quick: bool
+) -> list[Result]:
+    """P6 at every size >= 10,000 (else the largest), on SQLite and on `--pg`'s server."""
+    out: list[Result] = []
+    for n in [s for s in sizes if s >= P6_MIN_SIZE] or [max(sizes)]:
+        data, raw = make_export(n, 10)
+        del data
+        path = root / f"p6-export-{n}.json"
+        path.write_bytes(raw)
+        del raw
+        runs = repeat if quick or n <= 50_000 else min(repeat, 3)
+        for backend in ("sqlite", "postgresql") if pg is not None else ("sqlite",):
+            stores = EmptyStores(backend, root, pg)
+            try:
+                out += bench_p6(stores, path, n, runs, 1 if quick else 3)
+            finally:
+                stores.close()
+        path.unlink()
+    return sorted(out, key=lambda r: (r.backend != "sqlite", r.size or 0))
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -1155,7 +1563,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--sizes",
         default=",".join(str(s) for s in DEFAULT_SIZES),
         help="store sizes in sessions, comma-separated (default: %(default)s). P4 uses the "
-        "smallest, P3 the largest, P2 every size >= 10,000 (else the largest).",
+        "smallest, P3 the largest, P2 and P6 every size >= 10,000 (else the largest).",
     )
     ap.add_argument(
         "--repeat",
@@ -1164,7 +1572,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="runs per measure (default 5; 3 for P2 above 50,000 sessions; process "
         "measures run 3x as often, they are short)",
     )
-    ap.add_argument("--pg", metavar="URL", help="also run P2 and P3 on this PostgreSQL server")
+    ap.add_argument("--pg", metavar="URL", help="also run P2, P3 and P6 on this PostgreSQL server")
     ap.add_argument(
         "--quick", action="store_true", help="tiny sizes, one run: a smoke test of this script"
     )
@@ -1176,7 +1584,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--fail-on-miss", action="store_true", help="exit 1 when any budget is missed")
     ap.add_argument(
         "--only",
-        default="P1,P2,P3,P4",
+        default="P1,P2,P3,P4,P6",
         help="measures to run, comma-separated (default: %(default)s)",
     )
     return ap.parse_args(argv)
@@ -1204,11 +1612,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results: list[Result] = []
     started = time.perf_counter()
+    ensure_bytecode()
     pg: PgServer | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="sessionmig-bench-") as tmp:
             lite = SqliteStores(Path(tmp))
-            if args.pg and ({"P2", "P3"} & only):
+            if args.pg and ({"P2", "P3", "P6"} & only):
                 try:
                     pg = PgServer(args.pg)
                 except ImportError:
@@ -1281,13 +1690,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     del data, raw
                 results += sorted(p2, key=lambda r: (r.backend != "sqlite", r.size or 0))
                 results += p2_scaling(p2)
+            if "P6" in only:
+                results += run_p6(Path(tmp), pg, sizes, repeat, quick=args.quick)
     except Mismatch as exc:
         log(f"MISMATCH: {exc}")
         return 3
     finally:
         if pg is not None:
             pg.close()
-    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6}
     results.sort(key=lambda r: order[r.measure])
     pg_version = pg.version if pg is not None else None
     print_report(results, args, sizes, repeat, time.perf_counter() - started, pg_version)

@@ -51,6 +51,11 @@ def test_quick_benchmark_reports_every_measure() -> None:
         "history table, first 100 of",
     ):
         assert what in text, what
+    # P6, the load: its time, its peak memory, and the baseline's peak beside them.
+    p6 = [line for line in lines if line.startswith("P6 ")]
+    assert any("load 200 sessions " in row for row in p6), text
+    assert any("load 200 sessions: peak memory" in row and " MB " in row for row in p6), text
+    assert any("load of an empty export: peak memory" in row for row in p6), text
 
 
 def test_peak_kb_measures_the_command_not_its_parent() -> None:

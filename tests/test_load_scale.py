@@ -136,9 +136,7 @@ def test_both_backends_hold_the_same_rows(
 
 
 @pytest.mark.parametrize("where", ["shape", "reference"])
-def test_an_invalid_last_row_writes_nothing(
-    cli: Cli, export: dict[str, Any], where: str
-) -> None:
+def test_an_invalid_last_row_writes_nothing(cli: Cli, export: dict[str, Any], where: str) -> None:
     data = copy.deepcopy(export)
     last = len(data["sessions"]) - 1
     if where == "shape":

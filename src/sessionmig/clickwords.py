@@ -124,11 +124,13 @@ def localize(root: Any) -> None:
 
 # --- usage errors ------------------------------------------------------------------------
 
-_REQUIRES = re.compile(r"^Option '(?P<opt>.+)' requires (?:an argument|(?P<n>\d+) arguments)\.$")
-_NO_VALUE = re.compile(r"^Option '(?P<opt>.+)' does not take a value\.$")
-_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$")
-_DID_YOU_MEAN = re.compile(r"^(?P<head>.*)\. Did you mean (?P<names>.+)\?$", re.S)
-_NOT_ONE_OF = re.compile(r"^(?:Value error, )?(?P<value>.+) is not one of (?P<choices>.+)\.$")
+# Patterns, compiled on first use (`re` caches them): this module is imported by every
+# process, a Tab press included, and most never see a usage error.
+_REQUIRES = r"^Option '(?P<opt>.+)' requires (?:an argument|(?P<n>\d+) arguments)\.$"
+_NO_VALUE = r"^Option '(?P<opt>.+)' does not take a value\.$"
+_EXTRA = r"^Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$"
+_DID_YOU_MEAN = r"(?s)^(?P<head>.*)\. Did you mean (?P<names>.+)\?$"
+_NOT_ONE_OF = r"^(?:Value error, )?(?P<value>.+) is not one of (?P<choices>.+)\.$"
 _PYDANTIC_INT = "Input should be a valid integer, unable to parse string as an integer"
 
 
@@ -150,7 +152,7 @@ def _value_message(message: str) -> str:
     """What Typer (pydantic) or Click says of a bad value; ours are already translated."""
     if message.startswith(_PYDANTIC_INT):
         return _("a whole number is expected")
-    match = _NOT_ONE_OF.match(message)
+    match = re.match(_NOT_ONE_OF, message)
     if match:
         return _("{value} is not one of {choices}").format(
             value=match["value"], choices=match["choices"]
@@ -186,20 +188,20 @@ def usage_message(exc: Any) -> str:
             return _("Invalid value for {name}: {message}").format(name=hint, message=message)
         return _("Invalid value: {message}").format(message=message)
     message = str(getattr(exc, "message", english))
-    match = _REQUIRES.match(message)
+    match = re.match(_REQUIRES, message)
     if match:
         if match["n"]:
             return _("Option {name} requires {n} arguments.").format(
                 name=repr(match["opt"]), n=match["n"]
             )
         return _("Option {name} requires an argument.").format(name=repr(match["opt"]))
-    match = _NO_VALUE.match(message)
+    match = re.match(_NO_VALUE, message)
     if match:
         return _("Option {name} does not take a value.").format(name=repr(match["opt"]))
-    match = _EXTRA.match(message)
+    match = re.match(_EXTRA, message)
     if match:
         return _("Got unexpected extra arguments ({args})").format(args=match["args"])
-    match = _DID_YOU_MEAN.match(message)
+    match = re.match(_DID_YOU_MEAN, message)
     if match:  # typer: "No such command 'x'. Did you mean 'y'?" (the head is translated)
         return _("{message}. Did you mean {names}?").format(
             message=match["head"], names=match["names"]
