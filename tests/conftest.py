@@ -93,10 +93,43 @@ def pg_template() -> Iterator[str]:
     eng = store_engine.create(url)
     schema.upgrade(eng)
     eng.dispose()
+    group = _group_role_of(url.render_as_string(hide_password=False))
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop_role(admin, group)
     admin.dispose()
+
+
+def _group_role_of(url: str) -> str | None:
+    """The store's group role (store/identity.py): cluster-wide, so a test database's
+    own one is dropped with it (copies of the template share the template's)."""
+    from sqlalchemy import create_engine, text
+
+    from sessionmig.store.identity import group_role_for
+
+    eng = create_engine(url)
+    try:
+        with eng.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('store_info')")).scalar() is None:
+                return None
+            sid = conn.execute(text("SELECT id FROM store_info")).scalar()
+    finally:
+        eng.dispose()
+    return None if sid is None else group_role_for(str(sid))
+
+
+def _drop_role(admin: Any, role: str | None) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    if role is None:
+        return
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    except DBAPIError:
+        pass  # still used by another database of this run: its own teardown drops it
 
 
 def _fresh_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -124,13 +157,19 @@ def _pg_database(template: str | None = None, prefix: str = "sm") -> Iterator[st
     with admin.connect() as conn:
         like = f' TEMPLATE "{template}"' if template else ""
         conn.execute(text(f'CREATE DATABASE "{name}"{like}'))
+    url = make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
+    inherited = _group_role_of(url) if template else None
     try:
-        yield (
-            make_url(pg_server_url() or "").set(database=name).render_as_string(hide_password=False)
-        )
+        yield url
     finally:
+        try:
+            group = _group_role_of(url)
+        except Exception:  # the test may have broken the database: still drop it
+            group = None
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if group != inherited:
+            _drop_role(admin, group)
         admin.dispose()
 
 

@@ -41,6 +41,8 @@ from tests import sample
 from tests.conftest import (
     Cli,
     Hold,
+    _drop_role,
+    _group_role_of,
     assert_sound,
     dump_store,
     is_write,
@@ -405,8 +407,10 @@ def fresh_race(db_url: str, tmp_path: Path) -> Iterator[tuple[Race, str]]:
     finally:
         r.close()
         if _is_pg(db_url):
+            group = _group_role_of(url)  # the store's own group role (cluster-wide)
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            _drop_role(admin, group)
             admin.dispose()
 
 

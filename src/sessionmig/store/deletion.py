@@ -21,6 +21,7 @@ from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.i18n import _
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
+from sessionmig.store.identity import written_login
 from sessionmig.store.queries import current_actor, reading
 
 
@@ -105,6 +106,7 @@ def delete_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, A
                 title=row.title,
                 deleted_by_user_id=actor.id,
                 deleted_at=now,
+                login=written_login(conn),
             )
         )
         # session_speaker and session_partner rows go with it (ON DELETE CASCADE).

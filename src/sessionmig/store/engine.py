@@ -37,10 +37,16 @@ from sessionmig.i18n import _
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
-SCHEMA_HEAD = "0004_email_key"
+SCHEMA_HEAD = "0005_logins"
 # Every revision this version knows, oldest first (tests/test_schema.py: Alembic's own
 # history). A store stamped with anything else was made by a newer sessionmig.
-KNOWN_REVISIONS = ("0001_initial", "0002_append_only", "0003_store_id", "0004_email_key")
+KNOWN_REVISIONS = (
+    "0001_initial",
+    "0002_append_only",
+    "0003_store_id",
+    "0004_email_key",
+    "0005_logins",
+)
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 # One day: longer than any writer holds the store, far below what SQLite's and

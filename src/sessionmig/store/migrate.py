@@ -42,6 +42,7 @@ from sessionmig.migration import (
 )
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors, writing
+from sessionmig.store.identity import written_login
 from sessionmig.store.idsets import in_ids
 from sessionmig.store.queries import current_actor, reading, require_community, require_event
 from sessionmig.store.storeinfo import read_store_id
@@ -494,6 +495,7 @@ def _write(
                 "actor_email_key",
                 "actor_name",
                 "migrated_at",
+                "login",
             ],
             select(
                 s.c.client_id,
@@ -508,6 +510,7 @@ def _write(
                 literal(email_key(actor.email)),
                 literal(actor.name),
                 literal(now, r.c.migrated_at.type),
+                literal(written_login(conn), r.c.login.type),
             )
             .select_from(s)
             .join(e, e.c.id == s.c.event_id)

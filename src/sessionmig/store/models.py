@@ -76,6 +76,8 @@ class AppUser(SQLModel, table=True):
         UniqueConstraint("id", "client_id"),
         # One user per address as compared everywhere (emails.email_key, both backends).
         Index("ix_app_user_email_key", "email_key", unique=True),
+        # A role is linked to at most one user (an index: SQLite adds it in place).
+        Index("ix_app_user_login_role", "login_role", unique=True),
     )
     id: int = Field(sa_column=_platform_id())
     client_id: int = Field(
@@ -84,6 +86,11 @@ class AppUser(SQLModel, table=True):
     email: str = Field(max_length=500, unique=True)
     email_key: str = Field(max_length=500)
     name: str = Field(max_length=500)
+    # The PostgreSQL role linked to this user (`logins link`): its name and its OID. A
+    # role dropped and re-created under the same name has another OID, so it is not
+    # silently the same person (store/identity.py compares both).
+    login_role: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    login_oid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class UserGrant(SQLModel, table=True):
@@ -228,6 +235,9 @@ class DeletedSession(SQLModel, table=True):
     title: str = Field(max_length=500)
     deleted_by_user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     deleted_at: datetime
+    # Who was logged in: on PostgreSQL set by a trigger to session_user (revision
+    # 0005_logins), on SQLite the OS user name; NULL on tombstones older than 0005.
+    login: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class CommunityVideo(SQLModel, table=True):
@@ -343,6 +353,10 @@ class MigrationRecord(SQLModel, table=True):
     actor_email_key: str = Field(max_length=500)  # emails.email_key(actor_email)
     actor_name: str = Field(max_length=500)
     migrated_at: datetime
+    # Who was logged in: on PostgreSQL set by a trigger to session_user, whatever the
+    # client sends (revision 0005_logins); on SQLite the OS user name; NULL on records
+    # older than 0005.
+    login: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class StoreInfo(SQLModel, table=True):

@@ -69,12 +69,15 @@ app_user = Table(
     Column("email", String(length=500), nullable=False),
     Column("email_key", String(length=500), nullable=False),
     Column("name", String(length=500), nullable=False),
+    Column("login_role", Text(), nullable=True),
+    Column("login_oid", BigInteger(), nullable=True),
     PrimaryKeyConstraint("id", name=conv("pk_app_user")),
     ForeignKeyConstraint(["client_id"], ["client.id"], name=conv("fk_app_user_client_id_client")),
     UniqueConstraint("email", name=conv("uq_app_user_email")),
     UniqueConstraint("id", "client_id", name=conv("uq_app_user_id_client_id")),
     Index(conv("ix_app_user_client_id"), "client_id"),
     Index(conv("ix_app_user_email_key"), "email_key", unique=True),
+    Index(conv("ix_app_user_login_role"), "login_role", unique=True),
 )
 
 user_grant = Table(
@@ -253,6 +256,7 @@ deleted_session = Table(
     Column("title", String(length=500), nullable=False),
     Column("deleted_by_user_id", BigInteger(), nullable=False),
     Column("deleted_at", UTCDateTime(), nullable=False),
+    Column("login", Text(), nullable=True),
     PrimaryKeyConstraint("session_id", name=conv("pk_deleted_session")),
     ForeignKeyConstraint(
         ["client_id"],
@@ -353,6 +357,7 @@ record = Table(
     Column("actor_email_key", String(length=500), nullable=False),
     Column("actor_name", String(length=500), nullable=False),
     Column("migrated_at", UTCDateTime(), nullable=False),
+    Column("login", Text(), nullable=True),
     PrimaryKeyConstraint("id", name=conv("pk_migration_record")),
     ForeignKeyConstraint(
         ["actor_user_id", "client_id"],
