@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import itertools
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -603,11 +604,23 @@ class ListOptions(NamedTuple):
 def listing(page: Page, spec: ListingSpec, options: ListOptions) -> None:
     """The one way every listing prints: JSON or CSV of the chosen keys (every key by
     default), or a table of the chosen columns (the listing's default few), bounded, with
-    a notice on stderr of the rows it left out."""
+    a notice on stderr of the rows it left out.
+
+    JSON and CSV are written row by row as the store hands them over (a streamed page
+    fetches them in chunks): memory stays flat however long the listing. The page's
+    rows are closed (their connection released) however the printing ends."""
+    try:
+        _listing(page, spec, options)
+    finally:
+        close = getattr(page.rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _listing(page: Page, spec: ListingSpec, options: ListOptions) -> None:
     columns = options.columns
     if options.fmt is ListFormat.json:
-        keys = [c.key for c in columns]
-        dump_json([{k: row.get(k) for k in keys} for row in page.rows])
+        stream_json(_projected(_batches(page.rows), [c.key for c in columns]))
         return
     if options.fmt is ListFormat.csv:
         dump_csv(page.rows, columns)
@@ -625,6 +638,53 @@ def listing(page: Page, spec: ListingSpec, options: ListOptions) -> None:
                 "see them with --limit {total} or --all (or --format json/csv)"
             ).format(shown=len(rows), total=total, left=page.left_out)
         )
+
+
+def _batches(rows: Iterable[Mapping[str, Any]]) -> Iterator[Sequence[Mapping[str, Any]]]:
+    """The rows a batch at a time: a streamed page's own chunks (written as each is
+    fetched), else `STREAM_BATCH` rows at a time."""
+    chunks = getattr(rows, "chunks", None)
+    if chunks is not None:
+        yield from chunks()
+        return
+    it = iter(rows)
+    while batch := list(itertools.islice(it, STREAM_BATCH)):
+        yield batch
+
+
+def _projected(
+    batches: Iterable[Sequence[Mapping[str, Any]]], keys: list[str]
+) -> Iterator[Sequence[Mapping[str, Any]]]:
+    """The batches' rows with the chosen keys only, in order. A listing's rows all
+    have the same keys: when a batch's first row has exactly these, in this order, the
+    batch goes out as it is."""
+    for batch in batches:
+        if not batch or list(batch[0]) == keys:
+            yield batch
+        else:
+            yield [{k: row.get(k) for k in keys} for row in batch]
+
+
+# Items a JSON document encodes at once when the rows do not come in chunks: the
+# encoder's set-up costs about as much as a small item, so it is paid per batch.
+STREAM_BATCH = 1000
+
+
+def stream_json(batches: Iterable[Sequence[Any]], file: IO[str] | None = None) -> None:
+    """A JSON list written a batch of items at a time as the batches come, byte for
+    byte what `dump_json` writes of the list of all their items (two-space indent, a
+    final newline): each batch is encoded as a list whose brackets are left out, so
+    its text is the document's own."""
+    out = file or sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default).encode
+    sep = "[\n"
+    for batch in batches:
+        if not batch:
+            continue
+        text = encode(list(batch))  # "[\n  ...\n]"
+        out.write(sep + text[2:-2])
+        sep = ",\n"
+    out.write("[]\n" if sep == "[\n" else "\n]\n")
 
 
 def _json_default(value: Any) -> Any:

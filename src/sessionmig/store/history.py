@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, false, or_, select, true
 
 from sessionmig.access import Actor, Reach, read_reach
 from sessionmig.emails import email_key
 from sessionmig.paging import EVERY_ROW, Page, Window
 from sessionmig.store import tables as t
-from sessionmig.store.queries import fetch, reading, require_community, require_event
+from sessionmig.store.queries import listed, require_community, require_event
 
 # The spec's `history --format json` keys, in order (also the table and CSV columns).
 KEYS = (
@@ -105,10 +106,12 @@ def history(engine: Engine, actor: Actor, filters: Filters, window: Window = EVE
         .where(*where)
         .order_by(r.c.migrated_at.desc(), r.c.id.desc())
     )
-    with reading(engine) as conn:
+
+    def prepare(conn: Connection) -> Select[Any]:
         if filters.community_id is not None:
             require_community(conn, actor, filters.community_id, reach)
         if filters.event_id is not None:
             require_event(conn, actor, filters.event_id, reach)
-        rows, left_out = fetch(conn, stmt, window)
-    return Page([dict(row._mapping) for row in rows], left_out)
+        return stmt
+
+    return listed(engine, window, prepare)

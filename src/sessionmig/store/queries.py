@@ -1,9 +1,16 @@
 """Read queries, scoped to the actor's client and grants. Set-based Core statements
-returning plain dicts; every listing is one statement."""
+returning plain dicts; every listing is one statement.
+
+Listings stream (SPEC "Scale"): for JSON and CSV (a window that counts nothing) the
+rows come from `listed`, fetched in chunks of `chunk_rows()` on a connection held open
+until the last row is read, and are converted chunk by chunk as the output is written.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +164,94 @@ def require_community(
 
 # --- listings --------------------------------------------------------------------------
 
+CHUNK_ROWS = 1000  # rows per fetch of a streamed listing
+# The test suite forces small chunks (e.g. 2) to see a listing fetched in several.
+CHUNK_ROWS_ENV = "SESSIONMIG_TEST_CHUNK_ROWS"
+
+
+def chunk_rows() -> int:
+    raw = os.environ.get(CHUNK_ROWS_ENV, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else CHUNK_ROWS
+
+
+Rows = Sequence[Any]  # SQLAlchemy rows: tuples in the select's order
+Convert = Callable[[Connection, Rows], Iterable[dict[str, Any]]]
+
+
+def as_dicts(_conn: Connection, rows: Rows) -> Iterable[dict[str, Any]]:
+    """Rows as dicts keyed by the select's labels (a Row unpacks like a tuple: far
+    cheaper than its mapping view)."""
+    if not rows:
+        return []
+    keys = tuple(rows[0]._fields)
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+class Streamed:
+    """The rows of a streamed listing: the dicts of one statement, fetched
+    `chunk_rows()` at a time on a connection it holds (one read transaction) until the
+    last row is read or `close()` is called. Iterating gives the rows; `chunks()` the
+    same rows a fetched chunk at a time. A database error midway is raised by the
+    iteration, as `StoreUnavailable` (exit 5)."""
+
+    __slots__ = ("_chunks",)
+
+    def __init__(self, chunks: Iterator[list[dict[str, Any]]]) -> None:
+        self._chunks = chunks
+
+    def chunks(self) -> Iterator[list[dict[str, Any]]]:
+        return self._chunks
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return itertools.chain.from_iterable(self._chunks)
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def listed(
+    engine: Engine,
+    window: Window,
+    prepare: Callable[[Connection], Select[Any]],
+    convert: Convert = as_dicts,
+) -> Page:
+    """A listing's page: `prepare(conn)` checks what must be checked first (the objects
+    named by the options, which raise NotFound) and returns the ordered statement;
+    `convert` turns a chunk of its rows into the listing's dicts.
+
+    A table's bounded window (`count_rest`) reads its few rows and count at once, as
+    `fetch` does. Any other window streams: the statement is executed here (so that
+    errors of the checks and of the statement come before any output), and its rows
+    are fetched in chunks while the caller writes them; PostgreSQL keeps a server-side
+    cursor, SQLite steps the statement one chunk per fetch.
+    """
+    if window.count_rest:
+        with reading(engine) as conn:
+            rows, left_out = fetch(conn, prepare(conn), window)
+            return Page(list(convert(conn, rows)), left_out)
+    stream = _stream(engine, window, prepare, convert)
+    next(stream)  # checked and executed: the first chunk is the caller's to fetch
+    return Page(Streamed(stream))
+
+
+def _stream(
+    engine: Engine,
+    window: Window,
+    prepare: Callable[[Connection], Select[Any]],
+    convert: Convert,
+) -> Iterator[list[dict[str, Any]]]:
+    with reading(engine) as conn:
+        stmt = prepare(conn)
+        if window.limit is not None:
+            stmt = stmt.limit(window.limit)
+        size = chunk_rows()
+        result = conn.execute(stmt.execution_options(yield_per=size))
+        yield []  # primed (never reaches the caller)
+        for chunk in result.partitions(size):
+            yield list(convert(conn, chunk))
+
 
 def fetch(conn: Connection, stmt: Select[Any], window: Window) -> tuple[Sequence[Any], int]:
     """The rows of `stmt` (ordered) within `window`, and how many matched beyond it.
@@ -201,9 +296,7 @@ def list_events(engine: Engine, actor: Actor, window: Window = EVERY_ROW) -> Pag
         .group_by(e.c.id, e.c.name, a.c.name, e.c.starts_on, e.c.ends_on)
         .order_by(e.c.starts_on, e.c.id)
     )
-    with reading(engine) as conn:
-        rows, left_out = fetch(conn, stmt, window)
-    return Page([dict(row._mapping) for row in rows], left_out)
+    return listed(engine, window, lambda _conn: stmt)
 
 
 def _source_label(kind: str | None) -> str:
@@ -250,13 +343,19 @@ def list_sessions(
         stmt = stmt.where(r.c.id.is_not(None))
     if public:
         stmt = stmt.where(s.c.is_public.is_(True))
-    with reading(engine) as conn:
+
+    def prepare(conn: Connection) -> Select[Any]:
         if event_id is not None:
             require_event(conn, actor, event_id, reach)
-        rows, left_out = fetch(conn, stmt, window)
+        return stmt
+
+    return listed(engine, window, prepare, _session_rows)
+
+
+def _session_rows(_conn: Connection, rows: Rows) -> list[dict[str, Any]]:
     # Rows unpack like tuples (positional, in the select's order): far cheaper than
     # 15 attribute look-ups by name per row.
-    listed = [
+    return [
         {
             "id": sid,
             "event_id": ev_id,
@@ -273,7 +372,6 @@ def list_sessions(
         }
         for sid, ev_id, event, title, fmt, kind, is_public, community_id, community in rows
     ]
-    return Page(listed, left_out)
 
 
 def list_communities(engine: Engine, actor: Actor, window: Window = EVERY_ROW) -> Page:
@@ -296,9 +394,7 @@ def list_communities(engine: Engine, actor: Actor, window: Window = EVERY_ROW) -
         .group_by(c.c.id, c.c.title, a.c.name)
         .order_by(c.c.title, c.c.id)
     )
-    with reading(engine) as conn:
-        rows, left_out = fetch(conn, stmt, window)
-    return Page([dict(row._mapping) for row in rows], left_out)
+    return listed(engine, window, lambda _conn: stmt)
 
 
 def _names(conn: Connection, link: Any, other: Any, key: str, session_id: int) -> list[str]:

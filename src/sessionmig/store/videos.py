@@ -24,7 +24,7 @@ from sessionmig.store.idsets import in_ids
 from sessionmig.store.queries import (
     community_scope,
     current_actor,
-    fetch,
+    listed,
     reading,
     require_community,
 )
@@ -81,16 +81,35 @@ def _copies(
     return speakers, partners
 
 
+def _names(conn: Connection, link: Any, video_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names a listing shows of the videos' speakers (or partners), in order."""
+    names: dict[int, list[str]] = {i: [] for i in video_ids}
+    if video_ids:
+        for video_id, name in conn.execute(
+            select(link.c.video_id, link.c.name)
+            .where(in_ids(link.c.video_id, video_ids, conn.dialect.name))
+            .order_by(link.c.video_id, link.c.position)
+        ).all():
+            names[video_id].append(name)
+    return names
+
+
 def _listing_rows(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    speakers, partners = _copies(conn, [r.id for r in rows])
-    return [
-        {
-            **row._mapping,
-            "speakers": [s.name for s in speakers[row.id]],
-            "partners": [p.name for p in partners[row.id]],
-        }
-        for row in rows
-    ]
+    """A chunk of `_video_select` rows as the listing's dicts, with the names of their
+    speakers and partners (two queries per chunk)."""
+    if not rows:
+        return []
+    keys = tuple(rows[0]._fields)
+    ids = [row[0] for row in rows]  # the select's first column: the video's id
+    speakers = _names(conn, t.video_speaker, ids)
+    partners = _names(conn, t.video_partner, ids)
+    listed = []
+    for row in rows:
+        item = dict(zip(keys, row, strict=True))
+        item["speakers"] = speakers[row[0]]
+        item["partners"] = partners[row[0]]
+        listed.append(item)
+    return listed
 
 
 def list_videos(
@@ -113,12 +132,14 @@ def list_videos(
         stmt = stmt.where(v.c.community_id == community_id)
     if status is not None:
         stmt = stmt.where(v.c.status == status)
-    with reading(engine) as conn:
+
+    def prepare(conn: Connection) -> Select[Any]:
         if community_id is not None:
             require_community(conn, actor, community_id, reach)
-        rows, left_out = fetch(conn, stmt, window)
-        # The speakers and partners of the rows shown only.
-        return Page(_listing_rows(conn, rows), left_out)
+        return stmt
+
+    # The speakers and partners of the rows listed only, one chunk at a time.
+    return listed(engine, window, prepare, _listing_rows)
 
 
 def show_video(engine: Engine, actor: Actor, video_id: int) -> dict[str, Any]:
