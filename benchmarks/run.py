@@ -1551,6 +1551,415 @@ def run_p6(
     return sorted(out, key=lambda r: (r.backend != "sqlite", r.size or 0))
 
 
+# --------------------------------------------------------------------------- P5: streamed listings
+
+BUDGET_P5_TIME = 2.0
+BUDGET_P5_MEMORY = 1.5  # peak RSS on the largest store over the same command's on the smallest
+P5_LISTINGS = ("history", "videos list", "sessions list", "events list", "communities list")
+P5_MEMORY_RUNS = 3
+
+
+def p5_store(stores: Any, backend: str, n: int) -> tuple[Store, str, dict[str, int]]:
+    """The `n`-session store of 10 events, every eligible session migrated (about 70% of
+    them: as many videos and migration records) by the project, event by event into the
+    3 communities in turn; its URL, and the row count each listing must print."""
+    from sessionmig.store.migrate import migrate
+
+    data, raw = make_export(n, 10)
+    log(f"building the P5 store: {n:,} sessions, every eligible one migrated")
+    store = stores.build(f"p5-{n}" if backend == "sqlite" else f"p5_{n}", data, raw)
+    url = f"sqlite:///{store.path}" if backend == "sqlite" else stores.sa_url(store.dbname)
+    actor = project_actor(url)
+    eng = project_engine(url)
+    migrated = 0
+    try:
+        for i, event in enumerate(data["events"]):
+            ids = sorted(
+                s["id"] for s in data["sessions"] if s["event_id"] == event["id"] and is_eligible(s)
+            )
+            migrate(
+                eng,
+                actor,
+                community_id=data["communities"][i % len(data["communities"])]["id"],
+                event_id=event["id"],
+                session_ids=ids,
+            )
+            migrated += len(ids)
+    finally:
+        eng.dispose()
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(stores.conninfo(store.dbname), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    counts = {
+        "history": migrated,
+        "videos list": migrated,
+        "sessions list": len(data["sessions"]),
+        "events list": len(data["events"]),
+        "communities list": len(data["communities"]),
+    }
+    return store, url, counts
+
+
+def p5_argv(name: str) -> list[str]:
+    return [*name.split(), "--format", "json"]
+
+
+def run_project_p5(name: str, eng: Any, actor: Any) -> tuple[float, str]:
+    """The listing as its command prints it, in this process: the store's streamed page
+    and `render.listing` as JSON, into a StringIO."""
+    from sessionmig.render import ListOptions, listing
+    from sessionmig.store import queries, videos
+    from sessionmig.store.history import Filters, history
+
+    if name == "history":
+        from sessionmig.commands.history import HISTORY as spec
+    elif name == "videos list":
+        from sessionmig.commands.videos import VIDEOS as spec
+    elif name == "sessions list":
+        from sessionmig.commands.sessions import SESSIONS as spec
+    elif name == "events list":
+        from sessionmig.commands.events import EVENTS as spec
+    else:
+        from sessionmig.commands.communities import COMMUNITIES as spec
+    out = ListOptions.parse(spec, "json")
+    buf = io.StringIO()
+
+    def call() -> None:
+        window = out.window()
+        if name == "history":
+            page = history(eng, actor, Filters(), window)
+        elif name == "videos list":
+            page = videos.list_videos(eng, actor, window=window)
+        elif name == "sessions list":
+            page = queries.list_sessions(eng, actor, window=window)
+        elif name == "events list":
+            page = queries.list_events(eng, actor, window)
+        else:
+            page = queries.list_communities(eng, actor, window)
+        with contextlib.redirect_stdout(buf):
+            listing(page, spec, out)
+
+    elapsed, _ = timed(call)
+    return elapsed, buf.getvalue()
+
+
+P5_SQL = {
+    "history": """SELECT r.session_id, r.session_title, r.event_id, r.event_name, r.community_id,
+        c.title, r.actor_email, r.actor_name, r.migrated_at, r.video_id, v.status
+    FROM migration_record r
+    JOIN community c ON c.id = r.community_id AND c.client_id = r.client_id
+    LEFT JOIN event e ON e.id = r.event_id AND e.client_id = r.client_id
+    LEFT JOIN community_video v ON v.id = r.video_id
+    WHERE r.client_id = {p} ORDER BY r.migrated_at DESC, r.id DESC""",
+    "videos list": """SELECT v.id, v.community_id, c.title, v.status, v.title, v.source_kind,
+        v.source_ref, v.source_event_id, v.source_event_name, v.source_session_id, v.created_at
+    FROM community_video v JOIN community c ON c.id = v.community_id
+    WHERE v.client_id = {p} ORDER BY v.community_id, v.id""",
+    "sessions list": """SELECT s.id, s.event_id, s.title, s.format, s.source_kind, s.is_public,
+        r.community_id, c.title
+    FROM event_session s JOIN event e ON e.id = s.event_id
+    LEFT JOIN migration_record r ON r.session_id = s.id
+    LEFT JOIN community c ON c.id = r.community_id
+    WHERE s.client_id = {p} ORDER BY s.event_id, s.id""",
+    "events list": """SELECT e.id, e.name, a.name, e.starts_on, e.ends_on, count(s.id),
+        coalesce(sum(CASE WHEN s.format = 'online' AND s.source_kind IN ('video_file', 'url')
+            AND r.id IS NULL THEN 1 ELSE 0 END), 0),
+        count(r.id)
+    FROM event e JOIN audience a ON a.id = e.audience_id
+    LEFT JOIN event_session s ON s.event_id = e.id
+    LEFT JOIN migration_record r ON r.session_id = s.id
+    WHERE e.client_id = {p}
+    GROUP BY e.id, e.name, a.name, e.starts_on, e.ends_on ORDER BY e.starts_on, e.id""",
+    "communities list": """SELECT c.id, c.title, a.name,
+        coalesce(sum(CASE WHEN v.status = 'draft' THEN 1 ELSE 0 END), 0),
+        coalesce(sum(CASE WHEN v.status = 'published' THEN 1 ELSE 0 END), 0),
+        count(v.id)
+    FROM community c JOIN audience a ON a.id = c.audience_id
+    LEFT JOIN community_video v ON v.community_id = c.id
+    WHERE c.client_id = {p} GROUP BY c.id, c.title, a.name ORDER BY c.title, c.id""",
+}
+P5_NAMES_SQL = """SELECT x.video_id, x.name FROM {table} x
+    JOIN community_video v ON v.id = x.video_id
+    WHERE v.client_id = {p} ORDER BY x.video_id, x.position"""
+P5_KEYS = {
+    "history": (
+        "session_id",
+        "session_title",
+        "event_id",
+        "event_name",
+        "community_id",
+        "community_title",
+        "actor_email",
+        "actor_name",
+        "migrated_at",
+        "video_id",
+        "video_status",
+    ),
+    "events list": (
+        "id",
+        "name",
+        "audience",
+        "starts_on",
+        "ends_on",
+        "sessions",
+        "eligible",
+        "migrated",
+    ),
+    "communities list": ("id", "title", "audience", "drafts", "published", "videos"),
+}
+
+
+def _iso_seconds(value: Any) -> Any:
+    """A timestamp as the listings print it: ISO 8601 UTC to the second, `Z`. SQLite
+    hands over the stored text (UTC, `YYYY-MM-DD HH:MM:SS.ffffff`), psycopg a datetime."""
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:19]}Z"
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _json_plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso_seconds(value)
+    return value.isoformat()  # a date (psycopg)
+
+
+def floor_p5(name: str, conn: Any, p: str, client_id: int) -> str:
+    """The same document from the raw driver: one query, fetchall, plain dicts,
+    `json.dumps` of the whole list."""
+    rows = conn.execute(P5_SQL[name].format(p=p), (client_id,)).fetchall()
+    objects: list[dict[str, Any]]
+    if name == "history":
+        keys = P5_KEYS[name]
+        objects = [dict(zip(keys, r, strict=True)) for r in rows]
+        for o in objects:
+            o["migrated_at"] = _iso_seconds(o["migrated_at"])
+    elif name == "videos list":
+        names: dict[str, dict[int, list[str]]] = {}
+        for table in ("video_speaker", "video_partner"):
+            by_video: dict[int, list[str]] = {}
+            sql = P5_NAMES_SQL.format(table=table, p=p)
+            for video_id, person in conn.execute(sql, (client_id,)).fetchall():
+                by_video.setdefault(video_id, []).append(person)
+            names[table] = by_video
+        speakers, partners = names["video_speaker"], names["video_partner"]
+        objects = [
+            {
+                "id": vid,
+                "community_id": community_id,
+                "community_title": community,
+                "status": status,
+                "title": title,
+                "source_kind": kind,
+                "source_ref": ref,
+                "source_event_id": event_id,
+                "source_event_name": event,
+                "source_session_id": session_id,
+                "speakers": speakers.get(vid, []),
+                "partners": partners.get(vid, []),
+                "created_at": _iso_seconds(created),
+            }
+            for (
+                vid,
+                community_id,
+                community,
+                status,
+                title,
+                kind,
+                ref,
+                event_id,
+                event,
+                session_id,
+                created,
+            ) in rows
+        ]
+    elif name == "sessions list":
+        objects = [
+            {
+                "id": sid,
+                "event_id": event_id,
+                "title": title,
+                "format": fmt,
+                "source": kind or "none",
+                "public": bool(public),
+                "eligibility": (
+                    "already_migrated"
+                    if community_id is not None
+                    else "not_online"
+                    if fmt != "online"
+                    else "eligible"
+                    if kind in ("video_file", "url")
+                    else "no_recording"
+                ),
+                "community_id": community_id,
+                "community": community,
+            }
+            for sid, event_id, title, fmt, kind, public, community_id, community in rows
+        ]
+    else:
+        keys = P5_KEYS[name]
+        objects = [dict(zip(keys, r, strict=True)) for r in rows]
+    return json.dumps(objects, ensure_ascii=False, indent=2, default=_json_plain) + "\n"
+
+
+def bench_p5_time(
+    backend: str, stores: Any, store: Store, url: str, counts: dict[str, int], runs: int
+) -> list[Result]:
+    actor = project_actor(url)
+    eng = project_engine(url)
+    if backend == "sqlite":
+        conn: Any = sqlite3.connect(store.path)
+        p = "?"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(stores.conninfo(store.dbname), autocommit=True)
+        p = "%s"
+    driver = "sqlite3" if backend == "sqlite" else "psycopg"
+    results = []
+    try:
+        for name in P5_LISTINGS:
+            # One untimed round each: warm caches, compare the documents.
+            _, project_out = run_project_p5(name, eng, actor)
+            floor_out = floor_p5(name, conn, p, actor.client_id)
+            if project_out != floor_out:
+                raise Mismatch(f"P5 {backend} {name}: the project's JSON differs from the floor's")
+            n_rows = len(json.loads(project_out))
+            if n_rows != counts[name]:
+                raise Mismatch(f"P5 {backend} {name}: {n_rows} rows, expected {counts[name]}")
+            log(f"P5 {backend}: {name} --format json, {n_rows:,} rows, {runs} runs")
+            project_times, floor_times = alternate(
+                runs,
+                lambda name=name: run_project_p5(name, eng, actor)[0],  # type: ignore[misc]
+                lambda name=name: floor_p5(name, conn, p, actor.client_id),  # type: ignore[misc]
+            )
+            results.append(
+                Result(
+                    "P5",
+                    f"{name} --format json ({n_rows:,} rows)",
+                    backend,
+                    store.n_sessions,
+                    runs,
+                    median(project_times),
+                    median(floor_times),
+                    BUDGET_P5_TIME,
+                    f"raw {driver}: the same query, fetchall, json.dumps of the whole list",
+                )
+            )
+    finally:
+        conn.close()
+        eng.dispose()
+    return results
+
+
+def bench_p5_memory(url: str, counts: dict[str, int], runs: int) -> dict[str, tuple[int, float]]:
+    """Peak RSS (median KB) of each listing's whole process, and its wall time (median s);
+    the documents are checked for their row counts."""
+    cmd = [*sessionmig_command(), "--db", url, "--as", BENCH_ADMIN_EMAIL]
+    env = clean_env()
+    out: dict[str, tuple[int, float]] = {}
+    for name in P5_LISTINGS:
+        peaks = []
+        for _ in range(runs):
+            peak = peak_kb([*cmd, *p5_argv(name)], env)
+            if peak.returncode != 0:
+                raise Mismatch(
+                    f"P5 {name}: exit {peak.returncode}: "
+                    f"{peak.stderr.decode('utf-8', 'replace')[-400:]}"
+                )
+            n_rows = len(json.loads(peak.stdout))
+            if n_rows != counts[name]:
+                raise Mismatch(f"P5 {name}: {n_rows} rows, expected {counts[name]}")
+            peaks.append(peak)
+        kb = int(median([p.kb for p in peaks]))
+        seconds = median([p.seconds for p in peaks])
+        log(f"  {name}: peak {fmt_kb(kb)}, {fmt_time(seconds)} (whole process)")
+        out[name] = (kb, seconds)
+    return out
+
+
+def p5_memory_results(
+    peaks: dict[tuple[str, int], dict[str, tuple[int, float]]], runs: int
+) -> list[Result]:
+    """Per backend and listing: the peak on each larger store over the smallest's
+    (budget on the largest), or the bare peak when only one size ran."""
+    results = []
+    for backend in ("sqlite", "postgresql"):
+        sizes = sorted(n for b, n in peaks if b == backend)
+        if not sizes:
+            continue
+        small = sizes[0]
+        for name in P5_LISTINGS:
+            base = peaks[backend, small][name][0]
+            if len(sizes) == 1:
+                results.append(
+                    Result(
+                        "P5",
+                        f"{name} --format json: peak memory",
+                        backend,
+                        small,
+                        runs,
+                        base,
+                        base,
+                        None,
+                        "itself (one size: no scaling)",
+                        unit="KB",
+                    )
+                )
+                continue
+            for n in sizes[1:]:
+                results.append(
+                    Result(
+                        "P5",
+                        f"{name} --format json: peak memory scaling m({n:,})/m({small:,})",
+                        backend,
+                        n,
+                        runs,
+                        peaks[backend, n][name][0],
+                        base,
+                        BUDGET_P5_MEMORY if n == sizes[-1] else None,
+                        f"peak RSS of the same command on the {small:,}-session store",
+                        unit="KB",
+                    )
+                )
+    return results
+
+
+def bench_p5(
+    lite: SqliteStores, pg: PgServer | None, sizes: Sequence[int], repeat: int, quick: bool
+) -> list[Result]:
+    timing: list[Result] = []
+    peaks: dict[tuple[str, int], dict[str, tuple[int, float]]] = {}
+    memory_runs = 1 if quick else P5_MEMORY_RUNS
+    for n in sizes:
+        runs = repeat if quick or n <= 50_000 else min(repeat, 3)
+        backends: list[tuple[str, Any]] = [("sqlite", lite)]
+        if pg is not None:
+            backends.append(("postgresql", pg))
+        for backend, stores in backends:
+            store, url, counts = p5_store(stores, backend, n)
+            try:
+                timing += bench_p5_time(backend, stores, store, url, counts, runs)
+                log(
+                    f"P5 {backend}: peak memory of each listing, {n:,} sessions, {memory_runs} runs"
+                )
+                peaks[backend, n] = bench_p5_memory(url, counts, memory_runs)
+            finally:
+                if store.path is not None:
+                    store.path.unlink(missing_ok=True)
+                if store.dbname is not None:
+                    stores.drop(store.dbname)
+    timing.sort(
+        key=lambda r: (
+            r.backend != "sqlite",
+            P5_LISTINGS.index(r.what.split(" --")[0]),
+            r.size or 0,
+        )
+    )
+    return timing + p5_memory_results(peaks, memory_runs)
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -1584,7 +1993,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--fail-on-miss", action="store_true", help="exit 1 when any budget is missed")
     ap.add_argument(
         "--only",
-        default="P1,P2,P3,P4,P6",
+        default="P1,P2,P3,P4,P5,P6",
         help="measures to run, comma-separated (default: %(default)s)",
     )
     return ap.parse_args(argv)
@@ -1617,7 +2026,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="sessionmig-bench-") as tmp:
             lite = SqliteStores(Path(tmp))
-            if args.pg and ({"P2", "P3", "P6"} & only):
+            if args.pg and ({"P2", "P3", "P5", "P6"} & only):
                 try:
                     pg = PgServer(args.pg)
                 except ImportError:
@@ -1690,6 +2099,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     del data, raw
                 results += sorted(p2, key=lambda r: (r.backend != "sqlite", r.size or 0))
                 results += p2_scaling(p2)
+            if "P5" in only:
+                results += bench_p5(lite, pg, sizes, repeat, args.quick)
             if "P6" in only:
                 results += run_p6(Path(tmp), pg, sizes, repeat, quick=args.quick)
     except Mismatch as exc:

@@ -353,3 +353,14 @@ def test_an_empty_listing_is_an_empty_json_list(store: Cli) -> None:
     )
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("migrated_to", [None, 50])
+@pytest.mark.parametrize("fmt", ["online", "in_person", "hybrid", "online_live"])
+@pytest.mark.parametrize("kind", [None, "video_file", "url", "live", "other"])
+def test_the_listing_code_is_the_rules_code(migrated_to: int | None, fmt: str, kind: str) -> None:
+    """`sessions list` prints `eligibility_code`, the rules' verdict without its sentence."""
+    from sessionmig.migration import SessionFacts, eligibility, eligibility_code
+
+    verdict = eligibility(SessionFacts(1, "t", fmt, kind, migrated_to, "c"))
+    assert eligibility_code(migrated_to, fmt, kind) == verdict.code

@@ -57,6 +57,18 @@ class Verdict:
         return self.code == ELIGIBLE
 
 
+def eligibility_code(migrated_to_id: int | None, format: str, source_kind: str | None) -> str:
+    """The code of `eligibility` alone, without its sentence: what a listing prints for
+    each of its rows (tests/test_streaming.py checks that both agree)."""
+    if migrated_to_id is not None:
+        return ALREADY_MIGRATED
+    if format != ELIGIBLE_FORMAT:
+        return NOT_ONLINE
+    if source_kind not in ELIGIBLE_SOURCES:
+        return NO_RECORDING
+    return ELIGIBLE
+
+
 def eligibility(s: SessionFacts) -> Verdict:
     """R4 and R9: can this session move at all, and if not, why (code and sentence)."""
     if s.migrated_to_id is not None:

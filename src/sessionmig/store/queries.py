@@ -32,7 +32,13 @@ from sessionmig.access import Actor, Grant, Reach, read_reach
 from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.i18n import _
-from sessionmig.migration import ELIGIBLE_FORMAT, ELIGIBLE_SOURCES, SessionFacts, eligibility
+from sessionmig.migration import (
+    ELIGIBLE_FORMAT,
+    ELIGIBLE_SOURCES,
+    SessionFacts,
+    eligibility,
+    eligibility_code,
+)
 from sessionmig.paging import EVERY_ROW, MAX_LIMIT, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
@@ -354,7 +360,7 @@ def list_sessions(
 
 def _session_rows(_conn: Connection, rows: Rows) -> list[dict[str, Any]]:
     # Rows unpack like tuples (positional, in the select's order): far cheaper than
-    # 15 attribute look-ups by name per row.
+    # 15 attribute look-ups by name per row; the eligibility's code without its sentence.
     return [
         {
             "id": sid,
@@ -364,9 +370,7 @@ def _session_rows(_conn: Connection, rows: Rows) -> list[dict[str, Any]]:
             "format": fmt,
             "source": _source_label(kind),
             "public": bool(is_public),
-            "eligibility": eligibility(
-                SessionFacts(sid, title, fmt, kind, community_id, community)
-            ).code,
+            "eligibility": eligibility_code(community_id, fmt, kind),
             "community_id": community_id,
             "community": community,
         }
