@@ -326,7 +326,6 @@ def list_sessions(
         select(
             s.c.id,
             s.c.event_id,
-            e.c.name.label("event"),
             s.c.title,
             s.c.format,
             s.c.source_kind,
@@ -361,11 +360,11 @@ def list_sessions(
 def _session_rows(_conn: Connection, rows: Rows) -> list[dict[str, Any]]:
     # Rows unpack like tuples (positional, in the select's order): far cheaper than
     # 15 attribute look-ups by name per row; the eligibility's code without its sentence.
+    # Exactly the listing's keys, in its order: the JSON writes these dicts as they are.
     return [
         {
             "id": sid,
             "event_id": ev_id,
-            "event": event,
             "title": title,
             "format": fmt,
             "source": _source_label(kind),
@@ -374,7 +373,7 @@ def _session_rows(_conn: Connection, rows: Rows) -> list[dict[str, Any]]:
             "community_id": community_id,
             "community": community,
         }
-        for sid, ev_id, event, title, fmt, kind, is_public, community_id, community in rows
+        for sid, ev_id, title, fmt, kind, is_public, community_id, community in rows
     ]
 
 
