@@ -503,10 +503,9 @@ def migrate_sessions(
 
     from sessionmig.context import AppContext
     from sessionmig.store import migrate as store_migrate
-    from sessionmig.store import queries
 
     app_ctx = AppContext(db=cli.url)
-    actor = queries.resolve_actor(app_ctx, actor_email)
+    actor = AppContext(db=cli.url, actor_email=actor_email).actor()
     with contextlib.ExitStack() as stack:
         if at is not None:
             frozen = at

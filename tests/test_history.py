@@ -13,6 +13,7 @@ import pytest
 
 from sessionmig.commands.history import parse_when
 from sessionmig.errors import UsageError
+from sessionmig.store import identity
 from tests import sample
 from tests.conftest import BACKENDS, Cli, assert_sound, migrate_sessions, shared_cli
 
@@ -28,6 +29,7 @@ KEYS = [
     "migrated_at",
     "video_id",
     "video_status",
+    "login",
 ]
 
 ZOE = "zoe@acme.test"  # a second client admin
@@ -118,6 +120,10 @@ def test_newest_first_with_exactly_the_specs_keys(store: Cli) -> None:
     newest = records[0]
     assert isinstance(newest["video_id"], int)
     del newest["video_id"]
+    # Issue 11: the login that wrote the record (PostgreSQL's session_user, else the OS user).
+    assert newest.pop("login") == (
+        "postgres" if store.url.startswith("postgresql") else identity.os_login()
+    )
     assert newest == {
         "session_id": 1101,
         "session_title": "Benelux closing",
@@ -215,7 +221,7 @@ def test_table_shows_its_default_columns_and_every_key_on_request(store: Cli) ->
     lines = [" ".join(line.split()) for line in r.stdout.splitlines() if line.strip()]
     assert lines[1] == (
         "Session Title Event id Event Community id Community Actor Actor name Migrated at "
-        "Video Video status"
+        "Video Video status Login"
     )
     assert lines[3].startswith("1101 Benelux closing 11 Benelux Days 51 Benelux Replays ")
     assert "2026-11-24T08:30:00Z" in lines[3]

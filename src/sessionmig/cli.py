@@ -23,6 +23,7 @@ from sessionmig.commands import (
     events,
     history,
     load,
+    logins,
     migrate,
     schema,
     sessions,
@@ -250,6 +251,8 @@ app.command("migrate", help=migrate.HELP)(migrate.migrate)
 app.add_typer(videos.app, name="videos")
 app.command("history", help=history.HELP)(history.history)
 app.command("schema", help=schema.HELP)(schema.schema)
+app.add_typer(logins.app, name="logins")
+app.command("whoami", help=logins.WHOAMI_HELP)(logins.whoami)
 
 
 def main() -> None:

@@ -9,13 +9,14 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sessionmig.errors import StoreUnavailable, UsageError, os_reason
+from sessionmig.errors import PermissionDenied, StoreUnavailable, UsageError, os_reason
 from sessionmig.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sessionmig.access import Actor
+    from sessionmig.store.identity import Login
 
 
 @dataclass
@@ -24,6 +25,7 @@ class AppContext:
     actor_email: str | None = None
     _engine: Any = field(default=None, repr=False)
     _actor: Any = field(default=None, repr=False)
+    _login: Any = field(default=None, repr=False)
     # What this run has committed, in words, so that no later error, interruption or
     # output failure says "nothing was changed" (the root command reads `commit_note`).
     _committed: list[str] = field(default_factory=list, repr=False)
@@ -114,15 +116,66 @@ class AppContext:
 
         return store_engine.safe_url(self.db or store_engine.default_url())
 
+    def _on_postgres(self) -> bool:
+        return (self.db or "").lower().startswith("postgres")
+
+    def login(self, *, require_schema: bool = True) -> Login:
+        """Who is connected (store/identity.py): on PostgreSQL the database login, on
+        SQLite the OS user, always the operator."""
+        if self._login is None:
+            from sessionmig.store import identity, queries
+
+            with queries.reading(self.engine(require_schema=require_schema)) as conn:
+                self._login = identity.who(conn, linked=require_schema)
+        return self._login  # type: ignore[no-any-return]
+
+    def require_operator(self, command: str, *, require_schema: bool = True) -> None:
+        """`load`, `db init`, `db check`, `demo` and `logins` are the operator's (the
+        schema's owner, a superuser or a BYPASSRLS role): anyone else is exit 3."""
+        if not self._on_postgres():
+            return  # SQLite: whoever opens the file owns it
+        login = self.login(require_schema=require_schema)
+        if not login.operator:
+            raise PermissionDenied(
+                _(
+                    "`sessionmig {command}` is for the operator only (the owner of the "
+                    "schema); logged in as {login}"
+                ).format(command=command, login=login.login)
+            )
+
     def actor(self) -> Actor:
-        """The acting user (`--as`); required by every command that reads a client's data."""
+        """The acting user: `--as` for the operator; on PostgreSQL a linked login acts as
+        its own user (`--as` optional, someone else's refused)."""
         if self._actor is None:
-            if not self.actor_email:
+            from sessionmig.emails import email_key
+
+            if not self.actor_email and not self._on_postgres():
                 raise UsageError(_("no acting user: pass --as EMAIL or set SESSIONMIG_ACTOR"))
-            require_text("--as", self.actor_email)
+            if self.actor_email:
+                require_text("--as", self.actor_email)
+            login = self.login()
+            if login.operator:
+                if not self.actor_email:
+                    raise UsageError(_("no acting user: pass --as EMAIL or set SESSIONMIG_ACTOR"))
+                email: str | None = self.actor_email
+                user_id = None
+            elif login.user_id is None:
+                from sessionmig.store.engine import not_linked
+
+                raise PermissionDenied(not_linked(login.login))
+            else:
+                assert login.email is not None
+                if self.actor_email and email_key(self.actor_email) != email_key(login.email):
+                    raise PermissionDenied(
+                        _("logged in as {login} ({email}); --as {other} refused").format(
+                            login=login.login, email=login.email, other=self.actor_email
+                        )
+                    )
+                email, user_id = None, login.user_id
             from sessionmig.store import queries
 
-            self._actor = queries.resolve_actor(self, self.actor_email)
+            with queries.reading(self.engine()) as conn:
+                self._actor = queries.resolve_actor(conn, email, user_id)
         return self._actor  # type: ignore[no-any-return]
 
 

@@ -99,6 +99,42 @@ class HistoryRow(TypedDict, total=False):
     migrated_at: Timestamp
     video_id: Id
     video_status: VideoStatus | None
+    # The database login that wrote the record (PostgreSQL's session_user, the OS user
+    # on SQLite); null on records older than schema 0005_logins.
+    login: str | None
+
+
+class LoginRow(TypedDict, total=False):
+    """`logins list`: a user linked to a PostgreSQL role (`login`)."""
+
+    email: str
+    name: str
+    client_id: Id
+    login: str
+
+
+class WhoamiActor(TypedDict):
+    email: str
+    name: str
+    client_id: Id
+    client_name: str
+
+
+class WhoamiGrant(TypedDict):
+    role: Literal["admin", "contributor", "reader"]
+    scope: Literal["client", "audience", "event", "community"]
+    scope_id: Id | None
+
+
+class Whoami(TypedDict):
+    """`whoami`: the login (PostgreSQL's session_user, or the OS user on SQLite), whether
+    it is the operator, the acting user (null for the operator without --as), their
+    grants."""
+
+    login: str
+    operator: bool
+    actor: WhoamiActor | None
+    grants: list[WhoamiGrant]
 
 
 class EventRow(TypedDict, total=False):

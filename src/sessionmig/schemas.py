@@ -102,6 +102,18 @@ REGISTRY: Mapping[str, Doc] = {
         "`sessions list --format json`: every key by default.",
         printed_by=("sessions list",),
     ),
+    "logins": Doc(
+        lambda: list[d.LoginRow],
+        N_("Logins listing"),
+        "`logins list --format json`: every key by default.",
+        printed_by=("logins list",),
+    ),
+    "whoami": Doc(
+        lambda: d.Whoami,
+        N_("Who am I"),
+        "`whoami --format json`: the login, operator or not, the acting user and grants.",
+        printed_by=("whoami",),
+    ),
     "communities": Doc(
         lambda: list[d.CommunityRow],
         N_("Communities listing"),

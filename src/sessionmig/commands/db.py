@@ -24,6 +24,7 @@ def init(ctx: typer.Context) -> None:
 
     app_ctx = state(ctx)
     eng = app_ctx.engine(require_schema=False)
+    app_ctx.require_operator("db init", require_schema=False)
     before, after = schema.upgrade(eng)
     upgraded = _("schema upgraded from {before} to {after}").format(
         before=before or _("nothing"), after=after
@@ -63,7 +64,9 @@ def check(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
     from sessionmig.errors import RulesRefused
     from sessionmig.store import check as store_check
 
-    report = store_check.check_store(state(ctx).engine())
+    app_ctx = state(ctx)
+    app_ctx.require_operator("db check")
+    report = store_check.check_store(app_ctx.engine())
     if fmt is ShowFormat.json:
         render.dump_json(
             [{"check": v.check, "message": v.message, "ids": v.ids} for v in report.violations]

@@ -25,6 +25,7 @@ def demo(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:
 
     app_ctx = state(ctx)
     engine = app_ctx.engine()
+    app_ctx.require_operator("demo")
     report = loader.load(engine, organisation.export_bytes())
     loaded = _("demo organisation loaded into {store}: {counts}").format(
         store=app_ctx.safe_db(), counts=counts_text(report.counts)

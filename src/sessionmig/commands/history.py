@@ -28,6 +28,7 @@ HISTORY = ListingSpec(
         Col("migrated_at", N_("Migrated at")),
         Col("video_id", N_("Video"), "right"),
         Col("video_status", N_("Video status"), words=STATUSES),
+        Col("login", N_("Login"), text=True),
     ),
     default=("migrated_at", "session_id", "session_title", "community_title", "actor_email"),
     empty=N_("no migration records match"),

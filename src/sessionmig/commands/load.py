@@ -52,6 +52,7 @@ def load(
     del raw
     app_ctx = state(ctx)
     engine = app_ctx.engine()
+    app_ctx.require_operator("load")
     with render.status(_("validating the export")) as step:
         report = loader.load(
             engine,

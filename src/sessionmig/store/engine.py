@@ -32,7 +32,7 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 
-from sessionmig.errors import StoreUnavailable, UsageError
+from sessionmig.errors import PermissionDenied, StoreUnavailable, UsageError
 from sessionmig.i18n import _
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
@@ -365,6 +365,14 @@ def refuse_newer_schema(revision: str | None, url: URL | str) -> None:
         )
 
 
+def not_linked(login: str) -> str:
+    """The refusal of a PostgreSQL login that is neither the operator nor linked."""
+    return _(
+        "logged in as {login}, which is linked to no user of this store: "
+        "the operator links it with `sessionmig logins link EMAIL {login}`"
+    ).format(login=login)
+
+
 def schema_revision(engine: Engine) -> str | None:
     """The Alembic revision stamped in the store, or None when there is none."""
     with engine.connect() as conn:
@@ -374,5 +382,9 @@ def schema_revision(engine: Engine) -> str | None:
             msg = str(exc.orig).lower() if exc.orig is not None else ""
             if "no such table" in msg or "does not exist" in msg:
                 return None
+            if getattr(exc.orig, "sqlstate", None) == "42501":
+                conn.rollback()
+                login = str(conn.execute(text("SELECT session_user")).scalar())
+                raise PermissionDenied(not_linked(login)) from None
             raise
         return None if row is None else str(row[0])

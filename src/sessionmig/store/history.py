@@ -33,6 +33,7 @@ KEYS = (
     "migrated_at",
     "video_id",
     "video_status",
+    "login",
 )
 
 
@@ -98,6 +99,7 @@ def history(engine: Engine, actor: Actor, filters: Filters, window: Window = EVE
             r.c.migrated_at,
             r.c.video_id,
             v.c.status.label("video_status"),
+            r.c.login,
         )
         .select_from(r)
         .join(c, and_(c.c.id == r.c.community_id, c.c.client_id == r.c.client_id))

@@ -12,7 +12,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,9 +43,6 @@ from sessionmig.paging import EVERY_ROW, MAX_LIMIT, Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors
 
-if TYPE_CHECKING:
-    from sessionmig.context import AppContext
-
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
@@ -53,21 +50,19 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def resolve_actor(ctx: AppContext, email: str) -> Actor:
-    engine = ctx.engine()
-    with reading(engine) as conn:
-        row = conn.execute(
-            select(
-                t.app_user.c.id, t.app_user.c.client_id, t.app_user.c.email, t.app_user.c.name
-            ).where(t.app_user.c.email_key == email_key(email))
-        ).first()
-        if row is None:
-            raise PermissionDenied(
-                _("unknown user {email}: not a user of any client in this store").format(
-                    email=repr(email)
-                )
+def resolve_actor(conn: Connection, email: str | None = None, user_id: int | None = None) -> Actor:
+    """The user named by `email` (`--as`, compared by e-mail key) or by `user_id` (the
+    user linked to the login), with their grants."""
+    u = t.app_user
+    where = u.c.id == user_id if email is None else u.c.email_key == email_key(email)
+    row = conn.execute(select(u.c.id, u.c.client_id, u.c.email, u.c.name).where(where)).first()
+    if row is None:
+        raise PermissionDenied(
+            _("unknown user {email}: not a user of any client in this store").format(
+                email=repr(email)
             )
-        return _with_grants(conn, row)
+        )
+    return _with_grants(conn, row)
 
 
 def _with_grants(conn: Connection, row: Any) -> Actor:
