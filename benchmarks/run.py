@@ -1647,7 +1647,7 @@ def run_project_p5(name: str, eng: Any, actor: Any) -> tuple[float, str]:
 
 P5_SQL = {
     "history": """SELECT r.session_id, r.session_title, r.event_id, r.event_name, r.community_id,
-        c.title, r.actor_email, r.actor_name, r.migrated_at, r.video_id, v.status
+        c.title, r.actor_email, r.actor_name, r.migrated_at, r.video_id, v.status, r.login
     FROM migration_record r
     JOIN community c ON c.id = r.community_id AND c.client_id = r.client_id
     LEFT JOIN event e ON e.id = r.event_id AND e.client_id = r.client_id
@@ -1696,6 +1696,7 @@ P5_KEYS = {
         "migrated_at",
         "video_id",
         "video_status",
+        "login",
     ),
     "events list": (
         "id",

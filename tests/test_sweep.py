@@ -79,6 +79,9 @@ BASE = {
     ("events", "list"): [],
     ("history",): [],
     ("load",): ["export.json"],
+    ("logins", "link"): ["ana@acme.test", "sm_sweep_role"],
+    ("logins", "list"): [],
+    ("logins", "unlink"): ["ana@acme.test"],
     ("migrate",): ["--community", "50", "--event", "12", "--all-eligible", "--yes"],
     ("schema",): ["history"],
     ("sessions", "delete"): ["1040", "--yes"],
@@ -88,6 +91,7 @@ BASE = {
     ("videos", "publish"): ["1"],
     ("videos", "show"): ["1"],
     ("videos", "unpublish"): ["1"],
+    ("whoami",): [],
 }
 ROOT = ["--as", "ana@acme.test"]
 

@@ -89,7 +89,11 @@ def who(conn: Connection, *, linked: bool = True) -> Login:
     ).one()
     name, oid, operator = str(row[0]), int(row[1]), bool(row[2])
     readable = conn.execute(
-        text("SELECT has_table_privilege(session_user, 'app_user', 'SELECT')")
+        # By OID: NULL (not readable) before `db init` made the table, instead of an error.
+        text(
+            "SELECT has_table_privilege(session_user, "
+            "pg_catalog.to_regclass('app_user'), 'SELECT')"
+        )
     ).scalar()
     if not linked or not readable:
         return Login(name, operator)
