@@ -121,6 +121,28 @@ def test_link_list_unlink_idempotent(pg: Cli, roles: Roles) -> None:
     assert pg("logins", "list", "--format", "json").json() == []
 
 
+def test_logins_list_streams_in_chunks_and_windows(pg: Cli, roles: Roles) -> None:
+    """`logins list` is a listing like the others (SPEC "Scale"): streamed one chunk at a
+    time (here one row per chunk), ordered by e-mail, every row there; a table window
+    says what it left out."""
+    linked = sorted([sample.SUPPORT, sample.ADMIN, sample.OTHER_ADMIN])
+    made = {}
+    for email in linked:
+        made[email] = roles()
+        assert pg("logins", "link", email, made[email], "--create").exit_code == 0
+    chunked = {"SESSIONMIG_TEST_CHUNK_ROWS": "1"}
+    r = pg("logins", "list", "--format", "json", env=chunked)
+    assert r.exit_code == 0, r.stderr
+    assert [(row["email"], row["login"]) for row in r.json()] == [(e, made[e]) for e in linked]
+    r = pg("logins", "list", "--format", "csv", "--limit", "2", "--columns", "email,login",
+           env=chunked)  # fmt: skip
+    assert r.stdout.splitlines() == ["email,login"] + [f"{e},{made[e]}" for e in linked[:2]]
+    r = pg("logins", "list", "--limit", "1")
+    assert r.exit_code == 0 and made[linked[0]] in r.stdout
+    assert made[linked[1]] not in r.stdout
+    assert "the first 1 of 3 rows" in r.stderr
+
+
 @pytest.mark.parametrize(
     "name", ['a"b', "a b", "x" * 64, "é" * 32, "robert'); DROP TABLE app_user; --", ""]
 )

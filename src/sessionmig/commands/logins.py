@@ -99,7 +99,6 @@ def unlink(ctx: typer.Context, email: EmailArg) -> None:
 )
 @listing_options(LOGINS)
 def list_logins(ctx: typer.Context, out: ListOptions) -> None:
-    from sessionmig.paging import Page
     from sessionmig.render import listing
     from sessionmig.store import identity
     from sessionmig.store.queries import reading
@@ -109,11 +108,7 @@ def list_logins(ctx: typer.Context, out: ListOptions) -> None:
     with reading(engine) as conn:
         identity.require_postgresql(conn)
     app_ctx.require_operator("logins list")
-    with reading(engine) as conn:
-        rows = identity.list_logins(conn)
-    limit = out.window().limit
-    shown = rows if limit is None else rows[:limit]
-    listing(Page(shown, len(rows) - len(shown)), LOGINS, out)
+    listing(identity.list_logins(engine, out.window()), LOGINS, out)
 
 
 def whoami(ctx: typer.Context, fmt: ShowFormatOpt = ShowFormat.table) -> None:

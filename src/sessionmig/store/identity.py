@@ -20,11 +20,12 @@ import getpass
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Engine, Select, select, text
 
 from sessionmig.emails import email_key
 from sessionmig.errors import NotFound, UsageError
 from sessionmig.i18n import _
+from sessionmig.paging import Page, Window
 from sessionmig.store import tables as t
 from sessionmig.store.storeinfo import read_store_id
 
@@ -273,19 +274,21 @@ def unlink(conn: Connection, email: str) -> str | None:
     return _("role {role} unlinked from {email}").format(role=user.login_role, email=user.email)
 
 
-def list_logins(conn: Connection) -> list[dict[str, Any]]:
-    """Every user linked to a role: email, name, client_id, login (by e-mail)."""
-    require_postgresql(conn)
-    u = t.app_user
-    rows = conn.execute(
-        select(u.c.email, u.c.name, u.c.client_id, u.c.login_role)
-        .where(u.c.login_role.is_not(None))
-        .order_by(u.c.email_key)
-    ).all()
-    return [
-        {"email": r.email, "name": r.name, "client_id": r.client_id, "login": r.login_role}
-        for r in rows
-    ]
+def list_logins(engine: Engine, window: Window) -> Page:
+    """Every user linked to a role: email, name, client_id, login (by e-mail), streamed
+    and windowed like every other listing (store/queries.py `listed`)."""
+    from sessionmig.store.queries import listed
+
+    def prepare(conn: Connection) -> Select[Any]:
+        require_postgresql(conn)
+        u = t.app_user
+        return (
+            select(u.c.email, u.c.name, u.c.client_id, u.c.login_role.label("login"))
+            .where(u.c.login_role.is_not(None))
+            .order_by(u.c.email_key, u.c.id)
+        )
+
+    return listed(engine, window, prepare)
 
 
 def whoami(conn: Connection, login: Login, actor: Any) -> dict[str, Any]:
