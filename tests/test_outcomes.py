@@ -299,3 +299,33 @@ def test_a_writer_that_changed_nothing_says_so(store: Cli) -> None:
     p = run(WRITERS["videos publish"], env=env_for(store.url), stdout="full")
     assert p.returncode == EXIT_OUTPUT, p.stderr
     assert p.stderr.splitlines()[-1].endswith("; nothing was changed"), p.stderr
+
+
+def test_a_commit_the_database_refused_is_not_told_as_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`already committed` comes only after the database confirmed the commit:
+    SQLAlchemy's own `commit` event fires before the driver commits."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from sessionmig.context import AppContext
+    from sessionmig.errors import StoreUnavailable
+    from sessionmig.store.engine import writing
+
+    ctx = AppContext(db=f"sqlite:///{tmp_path / 'store.db'}")
+    eng = ctx.engine(require_schema=False)
+    with writing(eng) as conn:
+        conn.execute(text("CREATE TABLE t (a INTEGER)"))
+    assert ctx.commit_note() is not None  # a write committed, nobody described it yet
+    ctx.committed(None)
+    assert ctx.commit_note() is None
+
+    def refuse(_dbapi_conn: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(eng.dialect, "do_commit", refuse)
+    with pytest.raises(StoreUnavailable), writing(eng) as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert ctx.commit_note() is None

@@ -52,9 +52,8 @@ class AppContext:
             )
         return _("already committed: {what}").format(what="; ".join(parts)) if parts else None
 
-    def _on_commit(self, conn: Any) -> None:
-        if conn.get_execution_options().get("sessionmig_write"):
-            self._unreported_commit = True
+    def _on_commit(self) -> None:
+        self._unreported_commit = True
 
     @property
     def is_default_store(self) -> bool:
@@ -74,9 +73,7 @@ class AppContext:
                 for suffix in ("", *store_engine.SQLITE_SIDE_FILES):
                     _make_private(url.database + suffix, store_engine.PRIVATE_FILE)
             eng = store_engine.create(url)
-            from sqlalchemy import event
-
-            event.listen(eng, "commit", self._on_commit)
+            store_engine.on_committed(eng, self._on_commit)
             if require_schema:
                 with store_engine.translate_errors(url):
                     current = store_engine.schema_revision(eng)

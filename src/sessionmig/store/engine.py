@@ -15,7 +15,8 @@ import logging
 import math
 import os
 import re
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -290,6 +291,21 @@ def writing(engine: Engine, *, exclusive: bool = False) -> Iterator[Connection]:
                 take = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
                 conn.execute(text(f"SELECT {take}(:key)"), {"key": STORE_LOCK_KEY})
             yield conn.execution_options(sessionmig_locked=True)
+        # Only here has the database said yes: SQLAlchemy's `commit` event fires before
+        # the driver commits, so a failed commit would be told as done.
+        hook = _COMMITTED.get(engine)
+        if hook is not None:
+            hook()
+
+
+# engine -> what to call once a write transaction of `writing` has committed.
+_COMMITTED: weakref.WeakKeyDictionary[Engine, Callable[[], None]] = weakref.WeakKeyDictionary()
+
+
+def on_committed(engine: Engine, hook: Callable[[], None]) -> None:
+    """Call `hook` each time a write transaction of `writing` on `engine` has committed
+    (the database confirmed it); a failed commit or a rollback calls nothing."""
+    _COMMITTED[engine] = hook
 
 
 @contextmanager
