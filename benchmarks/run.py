@@ -1195,6 +1195,7 @@ def floor_rows(data: dict[str, Any]) -> list[tuple[str, tuple[str, ...], Any]]:
     """(table, columns, rows) of an export as plain tuples straight from `json.load`'s
     dicts: what the store holds after the load, with nothing checked."""
     from sessionmig.emails import email_key
+    from sessionmig.store.loader import SESSION_COLUMNS  # the loader's own column order
 
     audience = {a["id"]: a["client_id"] for a in data.get("audiences", [])}
     client = {e["id"]: audience[e["audience_id"]] for e in data.get("events", [])}
@@ -1299,20 +1300,6 @@ def floor_rows(data: dict[str, Any]) -> list[tuple[str, tuple[str, ...], Any]]:
             ),
         ),
     ]
-
-
-SESSION_COLUMNS = (
-    "id",
-    "client_id",
-    "event_id",
-    "title",
-    "summary",
-    "format",
-    "source_kind",
-    "source_ref",
-    "thumbnail",
-    "is_public",
-)
 
 
 def run_load_floor(backend: str, target: str, path: Path) -> float:

@@ -364,3 +364,64 @@ def test_the_listing_code_is_the_rules_code(migrated_to: int | None, fmt: str, k
 
     verdict = eligibility(SessionFacts(1, "t", fmt, kind, migrated_to, "c"))
     assert eligibility_code(migrated_to, fmt, kind) == verdict.code
+
+
+def test_stream_json_writes_the_bytes_of_json_dumps() -> None:
+    """`render.stream_json` writes flat rows itself (the json module's indented encoder
+    is written in Python, most of a listing's time) and leaves anything else to the json
+    module: either way the bytes of `dump_json` of the whole list, whatever the values,
+    the keys and how the rows are cut into batches."""
+    import random
+    from datetime import UTC, date, datetime, timedelta, timezone
+    from enum import StrEnum
+
+    from sessionmig.render import dump_json, stream_json
+
+    class Code(StrEnum):
+        a = "a\u00e9"
+
+    values: list[Any] = [
+        None,
+        True,
+        False,
+        0,
+        -5,
+        10**20,
+        1.5,
+        float("nan"),
+        float("-inf"),
+        "",
+        'q"\\\n\t\x00\x1b\u2028\u202e\ud800é\U0001f600',
+        [],
+        ["a", 'b"\n'],
+        ["a", 1, None],
+        [[]],
+        {},
+        {"k": [1, {"x": None}]},
+        (1, "2"),
+        datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5),
+        datetime(999, 1, 2, tzinfo=timezone(timedelta(hours=2))),
+        date(2026, 5, 1),
+        Code.a,
+    ]
+    keys: list[Any] = ["id", "a", "b\u00e9", 'c"', "d\n", Code.a]
+    rng = random.Random(13)
+    for _ in range(2000):
+        row_keys = [rng.choice(keys) for _ in range(rng.randint(0, 5))]
+        rows: list[Any] = []
+        for _ in range(rng.randint(0, 6)):
+            chosen = row_keys if rng.random() < 0.8 else [*reversed(row_keys), "other"]
+            if rng.random() < 0.95:
+                rows.append({k: rng.choice(values) for k in chosen})
+            else:
+                rows.append(rng.choice(values))
+        batches, i = [], 0
+        while i < len(rows):
+            j = i + rng.randint(0, 3)
+            batches.append(rows[i:j])
+            i = j
+        whole, streamed = io.StringIO(), io.StringIO()
+        dump_json(rows, whole)
+        stream_json(batches, streamed)
+        assert streamed.getvalue() == whole.getvalue(), rows

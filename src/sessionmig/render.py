@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum, StrEnum
+from json.encoder import encode_basestring as _json_str  # C; ensure_ascii=False's own
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from sessionmig.i18n import N_, _, french, shown
@@ -673,18 +674,90 @@ STREAM_BATCH = 1000
 def stream_json(batches: Iterable[Sequence[Any]], file: IO[str] | None = None) -> None:
     """A JSON list written a batch of items at a time as the batches come, byte for
     byte what `dump_json` writes of the list of all their items (two-space indent, a
-    final newline): each batch is encoded as a list whose brackets are left out, so
-    its text is the document's own."""
+    final newline): each batch's text is the document's own slice of it."""
     out = file or sys.stdout
-    encode = json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default).encode
     sep = "[\n"
     for batch in batches:
         if not batch:
             continue
-        text = encode(list(batch))  # "[\n  ...\n]"
-        out.write(sep + text[2:-2])
+        out.write(sep + _json_items(batch))
         sep = ",\n"
     out.write("[]\n" if sep == "[\n" else "\n]\n")
+
+
+def _json_encoder() -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default)
+
+
+class _NotFlat(Exception):
+    """A value the flat-row writer leaves to the json module."""
+
+
+def _json_field(value: Any) -> str:
+    """The JSON text of one field of a listing's row, exactly as `json.dumps(...,
+    ensure_ascii=False, indent=2, default=_json_default)` writes it two levels deep
+    (in a dict in the document's list); `_NotFlat` for any other kind of value."""
+    kind = type(value)
+    if kind is str:
+        return _json_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is datetime:
+        return _json_str(iso_utc(value))
+    if kind is list:
+        if not value:
+            return "[]"
+        for item in value:
+            if type(item) is not str:
+                raise _NotFlat
+        return "[\n      " + ",\n      ".join(map(_json_str, value)) + "\n    ]"
+    if isinstance(value, str):  # a StrEnum, a label: json writes the string
+        return _json_str(value)
+    raise _NotFlat
+
+
+def _json_items(batch: Sequence[Any]) -> str:
+    """The text of a batch of the document's items: `"  {...},\n  {...}"`, what the
+    json module writes of them inside the document's list (indent 2), without its
+    brackets.
+
+    The json module's indented encoder is written in Python, one generator per level:
+    most of a listing's time. A listing's rows are flat dicts of strings, numbers,
+    booleans, nulls, datetimes and lists of strings, all with the same keys: each row
+    is written here in one join, with the keys' text made once per batch. Anything
+    else (another kind of value, a row with other keys) is left to the json module,
+    item by item, so the bytes are the same either way."""
+    first = batch[0]
+    keys: tuple[Any, ...] = tuple(first) if type(first) is dict else ()
+    # Keys may be str subclasses (SQLAlchemy's labels): json writes them as strings.
+    flat = bool(keys) and all(isinstance(k, str) for k in keys)
+    heads = [_json_str(k) + ": " for k in keys] if flat else []
+    encode = None
+    texts = []
+    for item in batch:
+        if flat and type(item) is dict and tuple(item) == keys:
+            try:
+                texts.append(
+                    "{\n    "
+                    + ",\n    ".join(
+                        [
+                            head + _json_field(v)
+                            for head, v in zip(heads, item.values(), strict=True)
+                        ]
+                    )
+                    + "\n  }"
+                )
+                continue
+            except _NotFlat:
+                pass
+        if encode is None:
+            encode = _json_encoder().encode
+        texts.append(encode([item])[4:-2])  # "[\n  " + the item's text + "\n]"
+    return "  " + ",\n  ".join(texts)
 
 
 def _json_default(value: Any) -> Any:

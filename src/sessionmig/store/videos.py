@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, select, update
+from sqlalchemy import Connection, Engine, Select, literal_column, select, union_all, update
 
 from sessionmig.access import Actor, edit_reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
@@ -81,35 +81,91 @@ def _copies(
     return speakers, partners
 
 
-def _names(conn: Connection, link: Any, video_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The names a listing shows of the videos' speakers (or partners), in order."""
-    names: dict[int, list[str]] = {i: [] for i in video_ids}
+def _listing_select() -> Select[Any]:
+    """The listing's columns, in its order (speakers and partners come from their own
+    tables, between the session's id and `created_at`)."""
+    v, c = t.video, t.community
+    return (
+        select(
+            v.c.id,
+            v.c.community_id,
+            c.c.title.label("community_title"),
+            v.c.status,
+            v.c.title,
+            v.c.source_kind,
+            v.c.source_ref,
+            v.c.source_event_id,
+            v.c.source_event_name,
+            v.c.source_session_id,
+            v.c.created_at,
+        )
+        .select_from(v)
+        .join(c, c.c.id == v.c.community_id)
+    )
+
+
+def _names(conn: Connection, video_ids: Sequence[int]) -> tuple[dict[int, list[str]], ...]:
+    """The names a listing shows of the videos' speakers and of their partners, in
+    order: one query for both."""
+    speakers: dict[int, list[str]] = {i: [] for i in video_ids}
+    partners: dict[int, list[str]] = {i: [] for i in video_ids}
     if video_ids:
-        for video_id, name in conn.execute(
-            select(link.c.video_id, link.c.name)
-            .where(in_ids(link.c.video_id, video_ids, conn.dialect.name))
-            .order_by(link.c.video_id, link.c.position)
+        d = conn.dialect.name
+        vs, vp = t.video_speaker, t.video_partner
+        both = union_all(
+            select(
+                literal_column("0").label("side"), vs.c.video_id, vs.c.position, vs.c.name
+            ).where(in_ids(vs.c.video_id, video_ids, d, "speaker_ids")),
+            select(
+                literal_column("1").label("side"), vp.c.video_id, vp.c.position, vp.c.name
+            ).where(in_ids(vp.c.video_id, video_ids, d, "partner_ids")),
+        ).subquery()
+        lists = (speakers, partners)
+        for side, video_id, name in conn.execute(
+            select(both.c.side, both.c.video_id, both.c.name).order_by(
+                both.c.side, both.c.video_id, both.c.position
+            )
         ).all():
-            names[video_id].append(name)
-    return names
+            lists[side][video_id].append(name)
+    return speakers, partners
 
 
 def _listing_rows(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """A chunk of `_video_select` rows as the listing's dicts, with the names of their
-    speakers and partners (two queries per chunk)."""
+    """A chunk of `_listing_select` rows as the listing's dicts (its keys, in its
+    order), with the names of their speakers and partners (one query per chunk)."""
     if not rows:
         return []
-    keys = tuple(rows[0]._fields)
-    ids = [row[0] for row in rows]  # the select's first column: the video's id
-    speakers = _names(conn, t.video_speaker, ids)
-    partners = _names(conn, t.video_partner, ids)
-    listed = []
-    for row in rows:
-        item = dict(zip(keys, row, strict=True))
-        item["speakers"] = speakers[row[0]]
-        item["partners"] = partners[row[0]]
-        listed.append(item)
-    return listed
+    speakers, partners = _names(conn, [row[0] for row in rows])
+    return [
+        {
+            "id": vid,
+            "community_id": community_id,
+            "community_title": community_title,
+            "status": status,
+            "title": title,
+            "source_kind": source_kind,
+            "source_ref": source_ref,
+            "source_event_id": source_event_id,
+            "source_event_name": source_event_name,
+            "source_session_id": source_session_id,
+            "speakers": speakers[vid],
+            "partners": partners[vid],
+            "created_at": created_at,
+        }
+        for (
+            vid,
+            community_id,
+            community_title,
+            status,
+            title,
+            source_kind,
+            source_ref,
+            source_event_id,
+            source_event_name,
+            source_session_id,
+            created_at,
+        ) in rows
+    ]
 
 
 def list_videos(
@@ -124,7 +180,7 @@ def list_videos(
     v = t.video
     reach = read_reach(actor)
     stmt = (
-        _video_select()
+        _listing_select()
         .where(v.c.client_id == actor.client_id, community_scope(reach))
         .order_by(v.c.community_id, v.c.id)
     )
@@ -229,7 +285,7 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
                 .where(in_ids(v.c.id, changed, d))
                 .values(status=status, status_changed_at=datetime.now(UTC))
             )
-        rows = conn.execute(_video_select().where(in_ids(v.c.id, wanted, d))).all()
+        rows = conn.execute(_listing_select().where(in_ids(v.c.id, wanted, d))).all()
         by_id = {r.id: r for r in rows}
         listing = _listing_rows(conn, [by_id[i] for i in wanted])
     unchanged = [i for i in wanted if i not in changed]
