@@ -310,8 +310,13 @@ def _stream(
         size = chunk_rows()
         result = conn.execute(stmt.execution_options(yield_per=size))
         yield []  # primed (never reaches the caller)
-        for chunk in result.partitions(size):
-            yield list(convert(conn, chunk))
+        try:
+            while chunk := result.fetchmany(size):
+                yield list(convert(conn, chunk))
+                if len(chunk) < size:
+                    break  # the last: no fetch more (a round trip on PostgreSQL) to see it
+        finally:
+            result.close()
 
 
 def fetch(conn: Connection, stmt: Listable, window: Window) -> tuple[Sequence[Any], int]:
