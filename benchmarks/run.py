@@ -707,9 +707,10 @@ SQLITE_FLOOR = (
     JOIN session_partner sp ON sp.session_id = b.id JOIN partner pa ON pa.id = sp.partner_id""",
     """UPDATE event_session SET is_public = 0 WHERE id IN (SELECT id FROM temp.bench_ids)""",
     """INSERT INTO migration_record (client_id, session_id, session_title, event_id,
-        event_name, community_id, video_id, actor_user_id, actor_email, actor_name, migrated_at)
+        event_name, community_id, video_id, actor_user_id, actor_email, actor_email_key,
+        actor_name, migrated_at)
     SELECT s.client_id, s.id, s.title, e.id, e.name, :community, v.id, :actor_id, :email,
-        :name, :now
+        :email_key, :name, :now
     FROM temp.bench_ids b JOIN event_session s ON s.id = b.id JOIN event e ON e.id = s.event_id
     JOIN community_video v ON v.source_session_id = s.id""",
 )
@@ -718,6 +719,8 @@ SQLITE_FLOOR = (
 def run_sqlite_floor(path: Path, actor: Any, store: Store, ids: list[int]) -> float:
     """Raw sqlite3, one transaction: the ids into a temp table, then one INSERT ... SELECT
     (or UPDATE) per table, the same rows as the project writes."""
+    from sessionmig.emails import email_key
+
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     try:
@@ -725,6 +728,7 @@ def run_sqlite_floor(path: Path, actor: Any, store: Store, ids: list[int]) -> fl
             "community": store.community_id,
             "actor_id": actor.id,
             "email": actor.email,
+            "email_key": email_key(actor.email),
             "name": actor.name,
         }
         gc.collect()
@@ -773,9 +777,10 @@ PG_FLOOR = (
     WHERE v.source_session_id = ANY(%(ids)s)""",
     """UPDATE event_session SET is_public = false WHERE id = ANY(%(ids)s)""",
     """INSERT INTO migration_record (client_id, session_id, session_title, event_id,
-        event_name, community_id, video_id, actor_user_id, actor_email, actor_name, migrated_at)
+        event_name, community_id, video_id, actor_user_id, actor_email, actor_email_key,
+        actor_name, migrated_at)
     SELECT s.client_id, s.id, s.title, e.id, e.name, %(community)s, v.id, %(actor_id)s,
-        %(email)s, %(name)s, %(now)s
+        %(email)s, %(email_key)s, %(name)s, %(now)s
     FROM event_session s JOIN event e ON e.id = s.event_id
     JOIN community_video v ON v.source_session_id = s.id
     WHERE s.id = ANY(%(ids)s)""",
@@ -787,6 +792,8 @@ def run_pg_floor(conninfo: str, actor: Any, store: Store, ids: list[int]) -> flo
     ids as one int8[] parameter."""
     import psycopg
 
+    from sessionmig.emails import email_key
+
     with psycopg.connect(conninfo) as conn:
         conn.execute("SELECT 1")
         conn.rollback()
@@ -794,6 +801,7 @@ def run_pg_floor(conninfo: str, actor: Any, store: Store, ids: list[int]) -> flo
             "community": store.community_id,
             "actor_id": actor.id,
             "email": actor.email,
+            "email_key": email_key(actor.email),
             "name": actor.name,
             "ids": ids,
         }
