@@ -329,3 +329,47 @@ def test_a_commit_the_database_refused_is_not_told_as_committed(
     with pytest.raises(StoreUnavailable), writing(eng) as conn:
         conn.execute(text("INSERT INTO t VALUES (1)"))
     assert ctx.commit_note() is None
+
+
+def test_a_finished_command_leaves_no_engine_or_connection_behind(
+    loaded: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each invocation's engine, its pool and its connections go when the command ends:
+    a suite (or a long-lived caller) running commands one after another must not pile up
+    open connections until the server refuses more ("too many clients") or file
+    descriptors run past select()'s limit."""
+    import gc
+    import weakref
+
+    from sqlalchemy import text
+
+    from sessionmig.store import engine as store_engine
+
+    made: list[weakref.ref[Any]] = []
+    create = store_engine.create
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        eng = create(*args, **kwargs)
+        made.append(weakref.ref(eng))
+        return eng
+
+    monkeypatch.setattr(store_engine, "create", tracked)
+    migrate_sessions(loaded, 50, 10, [sample.ONLINE_FILE])
+    for args in (("history",), ("history", "--format", "json"), ("events", "list")):
+        assert loaded(*args, actor=sample.ADMIN).exit_code == 0
+    monkeypatch.undo()
+    assert made
+    gc.collect()
+    alive = [ref for ref in made if ref() is not None]
+    assert not alive, f"{len(alive)} of {len(made)} engines still alive"
+    if loaded.url.startswith("postgresql"):
+        probe = store_engine.create(store_engine.parse_url(loaded.url))
+        with probe.connect() as conn:
+            others = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+        probe.dispose()
+        assert others == 0

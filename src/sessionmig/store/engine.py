@@ -293,19 +293,26 @@ def writing(engine: Engine, *, exclusive: bool = False) -> Iterator[Connection]:
             yield conn.execution_options(sessionmig_locked=True)
         # Only here has the database said yes: SQLAlchemy's `commit` event fires before
         # the driver commits, so a failed commit would be told as done.
-        hook = _COMMITTED.get(engine)
+        ref = _COMMITTED.get(engine)
+        hook = ref() if ref is not None else None
         if hook is not None:
             hook()
 
 
 # engine -> what to call once a write transaction of `writing` has committed.
-_COMMITTED: weakref.WeakKeyDictionary[Engine, Callable[[], None]] = weakref.WeakKeyDictionary()
+# Engine -> a weak reference to its hook: the hook (a context's bound method) holds the
+# engine, so a strong value here would keep every engine, its pool and its connections
+# alive for the life of the process.
+_COMMITTED: weakref.WeakKeyDictionary[Engine, weakref.WeakMethod[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def on_committed(engine: Engine, hook: Callable[[], None]) -> None:
-    """Call `hook` each time a write transaction of `writing` on `engine` has committed
-    (the database confirmed it); a failed commit or a rollback calls nothing."""
-    _COMMITTED[engine] = hook
+    """Call `hook` (a bound method, held weakly) each time a write transaction of
+    `writing` on `engine` has committed (the database confirmed it); a failed commit or a
+    rollback calls nothing. Neither the engine nor the hook's object is kept alive."""
+    _COMMITTED[engine] = weakref.WeakMethod(hook)
 
 
 @contextmanager
