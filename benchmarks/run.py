@@ -30,6 +30,11 @@ P3  `sessions list --event E --eligible --format json` on the largest store, in
     shown and the count left out are compared. Budget 3x. And the same command as a
     whole process on that store against the smallest size's: a bounded table prints
     in about the time of a small store. Budget 1.2.
+P7  the cost of PostgreSQL's row-level security (revision 0006_row_security), with
+    `--pg` only: P2's migration (every P2 size) and P3's listing (the largest size),
+    as a login linked to the client administrator, against the same run as the
+    operator (the schema's owner, whom row-level security does not filter), on fresh
+    copies of the same store, interleaved. Budget 1.3x.
 P4  read commands, whole process, on the 1,000-session store (`events list`,
     `communities list`, `sessions list --event E --format json`) against
     `python -c "import sqlmodel"`. Budget 1.2x.
@@ -108,6 +113,7 @@ BUDGET_P2_SCALING_FACTOR = 1.2  # x the size ratio: 12 for 100k / 10k
 BUDGET_P3 = 3.0
 BUDGET_P3_HISTORY_SCALING = 1.2  # a bounded table: about the time of a small store
 BUDGET_P4 = 1.2
+BUDGET_P7 = 1.3
 
 
 class Mismatch(Exception):
@@ -575,6 +581,7 @@ class PgServer:
             raise SystemExit("--pg: a postgresql URL is needed")
         self.tag = uuid.uuid4().hex[:8]
         self.created: list[str] = []
+        self.roles: list[str] = []
         self.admin: Any = psycopg.connect(
             self.conninfo(self.url.database or "postgres"), autocommit=True
         )
@@ -610,6 +617,12 @@ class PgServer:
         with psycopg.connect(self.conninfo(name), autocommit=True) as conn:
             # What autovacuum would have done by the time anyone migrates.
             conn.execute("VACUUM ANALYZE")
+            # `db init` made the store's login group (cluster-wide): dropped on close.
+            store_id = conn.execute("SELECT id FROM store_info").fetchone()
+        if store_id is not None:
+            from sessionmig.store.identity import group_role_for
+
+            self.roles.append(group_role_for(str(store_id[0])))
         log(f"  loaded {label} into PostgreSQL in {time.perf_counter() - start:.1f} s")
         return describe(data, "postgresql", None, name)
 
@@ -618,12 +631,30 @@ class PgServer:
         self._n += 1
         return self.create(f"run{self._n}", template=store.dbname)
 
+    def login_role(self) -> str:
+        """A LOGIN role of this run (roles are cluster-wide: dropped on close)."""
+        name = f"bench_{self.tag}_login"
+        if name not in self.roles:
+            self.admin.execute(f'CREATE ROLE "{name}" LOGIN')  # type: ignore[arg-type]
+            self.roles.append(name)
+        return name
+
+    def login_url(self, dbname: str, role: str) -> str:
+        return self.url.set(username=role, password=None, database=dbname).render_as_string(
+            hide_password=False
+        )
+
     def close(self) -> None:
         for name in list(self.created):
             try:
                 self.drop(name)
             except Exception as exc:  # keep dropping the others
                 log(f"could not drop database {name}: {exc}")
+        for role in self.roles:
+            try:
+                self.admin.execute(f'DROP ROLE IF EXISTS "{role}"')  # type: ignore[arg-type]
+            except Exception as exc:
+                log(f"could not drop role {role}: {exc}")
         self.admin.close()
 
 
@@ -1986,6 +2017,108 @@ def bench_p5(
     return timing + p5_memory_results(peaks, memory_runs)
 
 
+# --------------------------------------------------------------------------- P7: row-level security
+
+
+def link_login(pg: PgServer, store: Store) -> str:
+    """Link this run's login role to the benchmark's client administrator in `store`
+    (copies made from it afterwards keep the link), as `logins link` does."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from sessionmig.store.identity import group_role_name
+
+    assert store.dbname is not None
+    role = pg.login_role()
+    eng = create_engine(pg.sa_url(store.dbname), poolclass=NullPool)
+    with eng.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE app_user SET login_role = CAST(:r AS text), login_oid = "
+                "(SELECT oid FROM pg_roles WHERE rolname = CAST(:r AS text)) WHERE email = :e"
+            ),
+            {"r": role, "e": BENCH_ADMIN_EMAIL},
+        )
+        conn.execute(text(f'GRANT "{group_role_name(conn)}" TO "{role}"'))
+    eng.dispose()
+    return role
+
+
+def bench_p7_migration(pg: PgServer, store: Store, n: int, runs: int) -> Result:
+    ids = store.eligible_ids[:n]
+    role = link_login(pg, store)
+    assert store.dbname is not None
+    actor = project_actor(pg.sa_url(store.dbname))
+    login_times: list[float] = []
+    operator_times: list[float] = []
+    log(f"P7: migrating {n:,} sessions as a linked login and as the operator, {runs} runs")
+    for i in range(runs):
+        order = ("login", "operator") if i % 2 == 0 else ("operator", "login")
+        counts: dict[str, dict[str, int]] = {}
+        for side in order:
+            name = pg.fresh_copy(store)
+            try:
+                url = pg.login_url(name, role) if side == "login" else pg.sa_url(name)
+                elapsed, _phases = run_project_migration(url, actor, store, ids)
+                (login_times if side == "login" else operator_times).append(elapsed)
+                counts[side] = pg_counts(pg.conninfo(name))
+            finally:
+                pg.drop(name)
+        check_counts(counts["login"], counts["operator"], f"P7 {n}")
+        log(
+            f"  run {i + 1}: login {fmt_time(login_times[-1])}, "
+            f"operator {fmt_time(operator_times[-1])}"
+        )
+    return Result(
+        "P7",
+        f"migrate {n:,} sessions as a linked client admin (row-level security)",
+        "postgresql",
+        n,
+        runs,
+        median(login_times),
+        median(operator_times),
+        BUDGET_P7,
+        "the same migration by the operator (the schema owner: no row-level security)",
+    )
+
+
+def bench_p7_listing(pg: PgServer, store: Store, runs: int) -> Result:
+    role = link_login(pg, store)
+    assert store.dbname is not None
+    actor = project_actor(pg.sa_url(store.dbname))
+    as_login = project_engine(pg.login_url(store.dbname, role))
+    as_operator = project_engine(pg.sa_url(store.dbname))
+    log(f"P7: listing event {store.event_id} as a linked login and as the operator, {runs} runs")
+    try:
+        _, login_out = run_project_listing(as_login, actor, store.event_id)
+        _, operator_out = run_project_listing(as_operator, actor, store.event_id)
+        if login_out != operator_out:
+            raise Mismatch("P7: the linked login's listing differs from the operator's")
+        n_rows = len(json.loads(login_out))
+        login_times: list[float] = []
+        operator_times: list[float] = []
+        for i in range(runs):
+            for side in ("login", "operator") if i % 2 == 0 else ("operator", "login"):
+                eng = as_login if side == "login" else as_operator
+                elapsed = run_project_listing(eng, actor, store.event_id)[0]
+                (login_times if side == "login" else operator_times).append(elapsed)
+    finally:
+        as_login.dispose()
+        as_operator.dispose()
+    return Result(
+        "P7",
+        f"sessions list --event E --eligible --format json as a linked client admin "
+        f"({n_rows:,} rows)",
+        "postgresql",
+        store.n_sessions,
+        runs,
+        median(login_times),
+        median(operator_times),
+        BUDGET_P7,
+        "the same listing by the operator (the schema owner: no row-level security)",
+    )
+
+
 # --------------------------------------------------------------------------- driver
 
 
@@ -2019,7 +2152,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--fail-on-miss", action="store_true", help="exit 1 when any budget is missed")
     ap.add_argument(
         "--only",
-        default="P1,P2,P3,P4,P5,P6",
+        default="P1,P2,P3,P4,P5,P6,P7",
         help="measures to run, comma-separated (default: %(default)s)",
     )
     return ap.parse_args(argv)
@@ -2052,7 +2185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="sessionmig-bench-") as tmp:
             lite = SqliteStores(Path(tmp))
-            if args.pg and ({"P2", "P3", "P5", "P6"} & only):
+            if args.pg and ({"P2", "P3", "P5", "P6", "P7"} & only):
                 try:
                     pg = PgServer(args.pg)
                 except ImportError:
@@ -2063,14 +2196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results += bench_p1(proc_runs, warmup=not args.quick)
             listing_sizes = sorted(
                 ({min(sizes)} if "P4" in only else set())
-                | ({max(sizes)} if "P3" in only else set())
+                | ({max(sizes)} if {"P3", "P7"} & only else set())
             )
             listing_stores: dict[tuple[str, int], Store] = {}
             for n in listing_sizes:
                 log(f"building the {n:,}-session store (10 events)")
                 data, raw = make_export(n, 10)
                 listing_stores["sqlite", n] = lite.build(f"list-{n}", data, raw)
-                if pg is not None and n == max(sizes) and "P3" in only:
+                if pg is not None and n == max(sizes) and {"P3", "P7"} & only:
                     listing_stores["postgresql", n] = pg.build(f"list{n}", data, raw)
                 del data, raw
             if "P4" in only:
@@ -2106,20 +2239,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                     results.append(bench_p3_history("postgresql", pg, pstore, purl, n, repeat))
                     assert pstore.dbname is not None
                     pg.drop(pstore.dbname)
-            if "P2" in only:
+            if "P7" in only and pg is not None:
+                results.append(
+                    bench_p7_listing(pg, listing_stores["postgresql", max(sizes)], repeat)
+                )
+            if {"P2", "P7"} & only:
                 p2: list[Result] = []
                 for n in p2_sizes:
                     data, raw = migration_export(n)
                     log(
                         f"building the migration store: {len(data['sessions']):,} sessions in one event"
                     )
-                    store = lite.build(f"mig-{n}", data, raw)
-                    p2.append(bench_p2("sqlite", lite, store, n, p2_runs(n)))
-                    assert store.path is not None
-                    store.path.unlink()
+                    if "P2" in only:
+                        store = lite.build(f"mig-{n}", data, raw)
+                        p2.append(bench_p2("sqlite", lite, store, n, p2_runs(n)))
+                        assert store.path is not None
+                        store.path.unlink()
                     if pg is not None:
                         pg_store = pg.build(f"mig{n}", data, raw)
-                        p2.append(bench_p2("postgresql", pg, pg_store, n, p2_runs(n)))
+                        if "P2" in only:
+                            p2.append(bench_p2("postgresql", pg, pg_store, n, p2_runs(n)))
+                        if "P7" in only:
+                            results.append(bench_p7_migration(pg, pg_store, n, p2_runs(n)))
                         assert pg_store.dbname is not None
                         pg.drop(pg_store.dbname)
                     del data, raw
@@ -2135,7 +2276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if pg is not None:
             pg.close()
-    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6}
+    order = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, "P6": 6, "P7": 7}
     results.sort(key=lambda r: order[r.measure])
     pg_version = pg.version if pg is not None else None
     print_report(results, args, sizes, repeat, time.perf_counter() - started, pg_version)

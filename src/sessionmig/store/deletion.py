@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sessionmig.access import Actor, edit_reach
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.i18n import _
+from sessionmig.store import rowsecurity
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
 from sessionmig.store.identity import written_login
@@ -49,15 +50,24 @@ def _target(conn: Connection, actor: Actor, session_id: int) -> Any:
     )
     row = conn.execute(stmt).first()
     if row is None:
+        # Under row-level security a session of the client that the login cannot read
+        # is absent: still "not allowed", as for the operator acting as that user.
+        hidden = rowsecurity.session_events(conn, [session_id])
+        if session_id in hidden:
+            raise _refusal(actor, session_id, hidden[session_id])
         raise NotFound(_("session {id} not found").format(id=session_id))
     if not edit_reach(actor).covers_event(row.event_id, row.audience_id):
-        raise PermissionDenied(
-            _(
-                "{actor} may not delete session {id}: it needs an admin or "
-                "contributor grant covering its event (#{event})"
-            ).format(actor=actor.email, id=session_id, event=row.event_id)
-        )
+        raise _refusal(actor, session_id, row.event_id)
     return row
+
+
+def _refusal(actor: Actor, session_id: int, event_id: int) -> PermissionDenied:
+    return PermissionDenied(
+        _(
+            "{actor} may not delete session {id}: it needs an admin or "
+            "contributor grant covering its event (#{event})"
+        ).format(actor=actor.email, id=session_id, event=event_id)
+    )
 
 
 def _describe(row: Any) -> dict[str, Any]:
@@ -81,9 +91,9 @@ def preview(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any]:
 def delete_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, Any]:
     """Write the tombstone and delete the session, in one transaction."""
     s, d = t.session, t.deleted_session
-    now = datetime.now(UTC)
     with writing(engine) as conn:
         actor = current_actor(conn, actor)
+        now = rowsecurity.server_now(conn) or datetime.now(UTC)
         if conn.dialect.name == "postgresql":
             # Serialises with a migration of the same session (it locks this row too).
             # Then a fresh statement reads where the session moved: read in the
@@ -96,19 +106,28 @@ def delete_session(engine: Engine, actor: Actor, session_id: int) -> dict[str, A
             ).all()
         row = _target(conn, actor, session_id)
         # A stale tombstone for a live session (an inconsistency `db check` reports)
-        # must not make the delete fail: the new one replaces it.
-        conn.execute(delete(d).where(d.c.session_id == row.id))
-        conn.execute(
-            insert(d).values(
-                session_id=row.id,
-                client_id=row.client_id,
-                event_id=row.event_id,
-                title=row.title,
-                deleted_by_user_id=actor.id,
-                deleted_at=now,
-                login=written_login(conn),
+        # must not make the delete fail: the new one replaces it. A login under
+        # row-level security may not delete tombstones: it keeps the stale one (the
+        # database's delete guard only asks that one exists).
+        stale = False
+        if rowsecurity.active(conn):
+            found = conn.execute(select(d.c.session_id).where(d.c.session_id == row.id))
+            stale = found.first() is not None
+        else:
+            conn.execute(delete(d).where(d.c.session_id == row.id))
+        if not stale:
+            conn.execute(
+                insert(d).values(
+                    session_id=row.id,
+                    client_id=row.client_id,
+                    event_id=row.event_id,
+                    title=row.title,
+                    deleted_by_user_id=actor.id,
+                    deleted_at=now,
+                    login=written_login(conn),
+                )
             )
-        )
         # session_speaker and session_partner rows go with it (ON DELETE CASCADE).
-        conn.execute(delete(s).where(s.c.id == row.id, s.c.client_id == row.client_id))
+        gone = conn.execute(delete(s).where(s.c.id == row.id, s.c.client_id == row.client_id))
+        rowsecurity.expect_rows(gone, 1, _refusal(actor, session_id, row.event_id).message)
     return {**_describe(row), "deleted_by": actor.email, "deleted_at": now}

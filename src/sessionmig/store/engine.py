@@ -38,7 +38,7 @@ from sessionmig.i18n import _
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
-SCHEMA_HEAD = "0005_logins"
+SCHEMA_HEAD = "0006_row_security"
 # Every revision this version knows, oldest first (tests/test_schema.py: Alembic's own
 # history). A store stamped with anything else was made by a newer sessionmig.
 KNOWN_REVISIONS = (
@@ -47,6 +47,7 @@ KNOWN_REVISIONS = (
     "0003_store_id",
     "0004_email_key",
     "0005_logins",
+    "0006_row_security",
 )
 
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -288,8 +289,16 @@ def writing(engine: Engine, *, exclusive: bool = False) -> Iterator[Connection]:
             Path(marks, str(os.getpid())).touch()
         with conn.begin():  # SQLite: BEGIN IMMEDIATE (see _sqlite_engine)
             if conn.dialect.name == "postgresql":
+                from sessionmig.store import rowsecurity
+
                 take = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-                conn.execute(text(f"SELECT {take}(:key)"), {"key": STORE_LOCK_KEY})
+                # The same statement says whether row-level security filters this login
+                # (store/rowsecurity.py), so a writer needs no statement more for it.
+                _, filtered = conn.execute(
+                    text(f"SELECT {take}(:key), {rowsecurity.ACTIVE_SQL}"),
+                    {"key": STORE_LOCK_KEY},
+                ).one()
+                rowsecurity.remember(conn, bool(filtered))
             yield conn.execution_options(sessionmig_locked=True)
         # Only here has the database said yes: SQLAlchemy's `commit` event fires before
         # the driver commits, so a failed commit would be told as done.
@@ -333,6 +342,12 @@ def translate_errors(url: URL | str) -> Iterator[None]:
         if type(exc) is DatabaseError:
             # SQLite's "file is not a database", "database disk image is malformed".
             raise StoreUnavailable(describe_operational(exc, url)) from None
+        from sessionmig.store.rowsecurity import denied
+
+        refusal = denied(exc)
+        if refusal is not None:
+            # PostgreSQL's row-level security or privileges refused a login's statement.
+            raise refusal from None
         raise
 
 

@@ -40,6 +40,7 @@ from sessionmig.migration import (
     plan,
     select_all_eligible,
 )
+from sessionmig.store import rowsecurity
 from sessionmig.store import tables as t
 from sessionmig.store.engine import translate_errors, writing
 from sessionmig.store.identity import written_login
@@ -227,7 +228,7 @@ def _migrate_once(
         tick("planned")
         if dry_run or not the_plan.to_migrate:
             return result
-        now = datetime.now(UTC)
+        now = rowsecurity.server_now(conn) or datetime.now(UTC)
         video_ids = _write(
             conn, actor, community_id, [f.id for f in the_plan.to_migrate], now, tick
         )
@@ -304,7 +305,7 @@ def _apply_plan_once(
         tick("checked")
         if dry_run or not checked.to_migrate:
             return result
-        now = datetime.now(UTC)
+        now = rowsecurity.server_now(conn) or datetime.now(UTC)
         video_ids = _write(conn, actor, the_plan.community_id, list(checked.to_migrate), now, tick)
         _crash_point("commit")
     return _migrated(result, now, video_ids)
@@ -410,12 +411,18 @@ def _write(
     now: datetime,
     tick: Step,
 ) -> dict[int, int]:
-    """The writes of one batch, each one statement for the whole batch."""
+    """The writes of one batch, each one statement for the whole batch. Each statement
+    must change one row per session: under PostgreSQL's row-level security a row the
+    login may not write is left out silently (store/rowsecurity.py), and the batch is
+    then refused whole (exit 3)."""
     s, e, v, r = t.session, t.event, t.video, t.record
     d = conn.dialect.name
+    refusal = _(
+        "{actor} may not migrate these sessions: the database refused some of the writes"
+    ).format(actor=actor.email)
     # R5 + R7: the video carries title, summary, video, thumbnail, the source event's
     # name, and is created as a draft.
-    conn.execute(
+    made = conn.execute(
         insert(v).from_select(
             [
                 "client_id",
@@ -448,8 +455,10 @@ def _write(
             .select_from(s)
             .join(e, e.c.id == s.c.event_id)
             .where(in_ids(s.c.id, ids, d)),
-        )
+        ),
+        execution_options=rowsecurity.COUNT_ROWS,
     )
+    rowsecurity.expect_rows(made, len(ids), refusal)
     # R5: the session's speakers and partners, as the video's own copies.
     ss, sp, sk = t.session_speaker, t.speaker, t.video_speaker
     conn.execute(
@@ -476,11 +485,12 @@ def _write(
     tick("videos")
     _crash_point("videos")
     # R6: no longer available on the event; still listed in the back-office.
-    conn.execute(update(s).where(in_ids(s.c.id, ids, d)).values(is_public=false()))
+    hidden = conn.execute(update(s).where(in_ids(s.c.id, ids, d)).values(is_public=false()))
+    rowsecurity.expect_rows(hidden, len(ids), refusal)
     tick("hidden")
     _crash_point("hidden")
     # R11 (and R8's notice): who, when, which session from which event, to which community.
-    conn.execute(
+    recorded = conn.execute(
         insert(r).from_select(
             [
                 "client_id",
@@ -516,8 +526,10 @@ def _write(
             .join(e, e.c.id == s.c.event_id)
             .join(v, v.c.source_session_id == s.c.id)
             .where(in_ids(s.c.id, ids, d)),
-        )
+        ),
+        execution_options=rowsecurity.COUNT_ROWS,
     )
+    rowsecurity.expect_rows(recorded, len(ids), refusal)
     tick("records")
     _crash_point("records")
     rows = conn.execute(

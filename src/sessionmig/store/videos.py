@@ -18,6 +18,7 @@ from sessionmig.access import Actor, edit_reach, read_reach
 from sessionmig.errors import NotFound, PermissionDenied
 from sessionmig.i18n import _
 from sessionmig.paging import EVERY_ROW, Page, Window
+from sessionmig.store import rowsecurity
 from sessionmig.store import tables as t
 from sessionmig.store.engine import writing
 from sessionmig.store.idsets import in_ids
@@ -258,6 +259,10 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
             stmt = stmt.with_for_update(of=v)
         found = {row.id: row for row in conn.execute(stmt)}
         missing = [i for i in wanted if i not in found]
+        # Under row-level security a video of the client that the login cannot read is
+        # absent: still "not allowed", as for the operator acting as that user.
+        hidden = rowsecurity.video_communities(conn, missing)
+        missing = [i for i in missing if i not in hidden]
         if missing:
             raise NotFound(_("video {id} not found").format(id=missing[0]))
         reach = edit_reach(actor)
@@ -273,6 +278,8 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
             )
         )
         for i in wanted:
+            if i in hidden:
+                raise PermissionDenied(refusal.format(actor=actor.email, id=i, community=hidden[i]))
             row = found[i]
             if not reach.covers_community(row.community_id, row.audience_id):
                 raise PermissionDenied(
@@ -280,10 +287,17 @@ def set_status(engine: Engine, actor: Actor, video_ids: Sequence[int], status: s
                 )
         changed = [i for i in wanted if found[i].status != status]
         if changed:
-            conn.execute(
+            done = conn.execute(
                 update(v)
                 .where(in_ids(v.c.id, changed, d))
                 .values(status=status, status_changed_at=datetime.now(UTC))
+            )
+            rowsecurity.expect_rows(
+                done,
+                len(changed),
+                refusal.format(
+                    actor=actor.email, id=changed[0], community=found[changed[0]].community_id
+                ),
             )
         rows = conn.execute(_listing_select().where(in_ids(v.c.id, wanted, d))).all()
         by_id = {r.id: r for r in rows}
