@@ -230,23 +230,28 @@ def test_whoami_of_the_operator(pg: Cli) -> None:
 
 
 def test_forged_login_in_sql_is_replaced(pg: Cli, roles: Roles, tmp_path: Path) -> None:
-    """A linked login inserting a record by hand cannot choose its `login`."""
+    """A linked login inserting a tombstone by hand cannot choose its `login`.
+
+    Row-level security only lets it write the tombstone of a session it may delete,
+    under its own user id (tests/test_row_security.py holds the rest of the matrix)."""
     role = roles()
     assert pg("logins", "link", sample.ADMIN, role, "--create").exit_code == 0
     url = make_url(pg.url).set(username=role)
     eng = create_engine(url)
     with eng.begin() as conn:
-        conn.execute(
+        made = conn.execute(
             text(
                 "INSERT INTO deleted_session (session_id, client_id, event_id, title, "
-                "deleted_by_user_id, deleted_at, login) VALUES (424242, 1, 10, 't', 1, now(), 'postgres')"
-            )
-        )
+                "deleted_by_user_id, deleted_at, login) SELECT s.id, s.client_id, s.event_id, "
+                "s.title, u.id, now(), 'postgres' FROM event_session s JOIN app_user u "
+                "ON u.email = :email WHERE s.id = 1001"
+            ),
+            {"email": sample.ADMIN},
+        ).rowcount
     eng.dispose()
+    assert made == 1
     eng = _admin(pg.url)
     with eng.connect() as conn:
-        got = conn.execute(
-            text("SELECT login FROM deleted_session WHERE session_id = 424242")
-        ).scalar()
+        got = conn.execute(text("SELECT login FROM deleted_session WHERE session_id = 1001")).scalar()
     eng.dispose()
     assert got == role
