@@ -2022,25 +2022,14 @@ def bench_p5(
 
 def link_login(pg: PgServer, store: Store) -> str:
     """Link this run's login role to the benchmark's client administrator in `store`
-    (copies made from it afterwards keep the link), as `logins link` does."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.pool import NullPool
-
-    from sessionmig.store.identity import group_role_name
-
+    with the real `sessionmig logins link`, run as the operator (copies made from the
+    store afterwards keep the link)."""
     assert store.dbname is not None
     role = pg.login_role()
-    eng = create_engine(pg.sa_url(store.dbname), poolclass=NullPool)
-    with eng.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE app_user SET login_role = CAST(:r AS text), login_oid = "
-                "(SELECT oid FROM pg_roles WHERE rolname = CAST(:r AS text)) WHERE email = :e"
-            ),
-            {"r": role, "e": BENCH_ADMIN_EMAIL},
-        )
-        conn.execute(text(f'GRANT "{group_role_name(conn)}" TO "{role}"'))
-    eng.dispose()
+    cmd = [*sessionmig_command(), "--db", pg.sa_url(store.dbname), "logins", "link", BENCH_ADMIN_EMAIL, role]
+    done = subprocess.run(cmd, env=clean_env(), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"logins link failed ({done.returncode}): {done.stderr.strip()}")
     return role
 
 
