@@ -771,6 +771,106 @@ def test_only_a_client_admin_makes_videos_and_records(store: Store) -> None:
         assert attempt(url, _record()) in ("refused", "no rows"), email
 
 
+# --- the database's migration function (revision 0007_migrate_videos) -------------------------
+
+MIGRATE_FN = "SELECT made_session, made_video FROM sm_migrate_videos(:community, :ids)"
+
+
+def _call_migrate_fn(
+    store: Store, email: str, community: int, ids: list[int], read: str | None = None
+) -> Any:
+    """Call sm_migrate_videos as `email`'s login in a transaction rolled back: 'refused'
+    (42501), or the rows it returned and, with `read`, what that query then reads as the
+    operator would see it inside the same transaction (rows of the login's own reach)."""
+    from sqlalchemy import BigInteger, bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    stmt = text(MIGRATE_FN).bindparams(bindparam("ids", type_=ARRAY(BigInteger)))
+    eng = engine_for(store.login(email))
+    try:
+        with eng.connect() as conn:
+            trans = conn.begin()
+            try:
+                rows = conn.execute(stmt, {"community": community, "ids": ids}).all()
+                seen = conn.execute(text(read)).all() if read else None
+            except DBAPIError as exc:
+                state = getattr(exc.orig, "sqlstate", None)
+                return "refused" if state == INSUFFICIENT_PRIVILEGE else f"ERROR {state}"
+            finally:
+                trans.rollback()
+    finally:
+        eng.dispose()
+    return [tuple(r) for r in rows], seen
+
+
+def test_only_a_client_admin_may_call_the_migration_function(store: Store) -> None:
+    """Everyone but a client admin is refused; another client's admin makes nothing of
+    this client's session."""
+    for email in USERS:
+        if email == sample.ADMIN:
+            continue
+        expected = ([], None) if email == sample.OTHER_ADMIN else "refused"
+        assert _call_migrate_fn(store, email, 50, [sample.ONLINE_URL]) == expected, email
+
+
+def test_the_migration_function_is_not_public(store: Store) -> None:
+    """EXECUTE is the store's login group's: a login outside it (the unlinked one) is
+    refused before the function runs."""
+    unlinked = Store(**{**store.__dict__, "roles": {"unlinked": store.unlinked}})
+    assert _call_migrate_fn(unlinked, "unlinked", 50, [sample.ONLINE_URL]) == "refused"
+
+
+def test_the_migration_function_moves_only_eligible_sessions_of_the_own_client(
+    store: Store,
+) -> None:
+    """Another client's session or community, an ineligible session (R4), a session
+    already moved (R9): nothing made, nothing written."""
+    count = "SELECT count(*) FROM community_video"
+    before = _call_migrate_fn(store, sample.ADMIN, 50, [], read=count)
+    assert before[0] == []
+    for community, ids in (
+        (50, [sample.OTHER_CLIENT_SESSION]),
+        (95, [sample.ONLINE_URL]),
+        (9999, [sample.ONLINE_URL]),
+        (50, [sample.IN_PERSON, sample.HYBRID, sample.ONLINE_LIVE, sample.ONLINE_NONE]),
+    ):
+        assert _call_migrate_fn(store, sample.ADMIN, community, ids, read=count) == before, ids
+    already = _call_migrate_fn(store, sample.ADMIN, 50, [1000])
+    assert already == "ERROR 23505"  # uq_community_video_source_session_id, as for the operator
+
+
+def test_the_migration_function_copies_the_session_as_the_store_holds_it(store: Store) -> None:
+    """The draft carries the session's own title, summary, video, thumbnail and event,
+    at the server's time; its copies are the session's own speakers and partners (R5)."""
+    sid = sample.ONLINE_FILE_2
+    read = (
+        "SELECT v.status, v.title = s.title, v.summary = s.summary, "
+        "v.source_kind = s.source_kind, v.source_ref = s.source_ref, "
+        "v.thumbnail IS NOT DISTINCT FROM s.thumbnail, v.source_event_id = e.id, "
+        "v.source_event_name = e.name, v.created_at = now(), v.status_changed_at, "
+        "v.community_id, "
+        "(SELECT array_agg(x.name || '/' || coalesce(x.company, '') ORDER BY x.position) "
+        " FROM video_speaker x WHERE x.video_id = v.id), "
+        "(SELECT array_agg(p.name || '/' || coalesce(p.company, '') ORDER BY l.position) "
+        " FROM session_speaker l JOIN speaker p ON p.id = l.speaker_id "
+        " WHERE l.session_id = s.id), "
+        "(SELECT array_agg(x.name ORDER BY x.position) FROM video_partner x "
+        " WHERE x.video_id = v.id), "
+        "(SELECT array_agg(p.name ORDER BY l.position) FROM session_partner l "
+        " JOIN partner p ON p.id = l.partner_id WHERE l.session_id = s.id) "
+        "FROM community_video v JOIN event_session s ON s.id = v.source_session_id "
+        f"JOIN event e ON e.id = s.event_id WHERE s.id = {sid}"
+    )
+    result = _call_migrate_fn(store, sample.ADMIN, 51, [sid], read=read)
+    assert result != "refused"
+    made, seen = result
+    assert [m[0] for m in made] == [sid]
+    (row,) = seen
+    assert row[:11] == ("draft", True, True, True, True, True, True, True, True, None, 51)
+    assert row[11] == row[12] == ["Lea Dubois/Acme"]
+    assert row[13] == row[14] == ["Initech"]
+
+
 # --- writes through the CLI ------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from sessionmig.i18n import _
 
 # The Alembic revision the code expects; tests/test_schema.py keeps it equal to the
 # head of migrations/versions, so commands never import Alembic to check it.
-SCHEMA_HEAD = "0006_row_security"
+SCHEMA_HEAD = "0007_migrate_videos"
 # Every revision this version knows, oldest first (tests/test_schema.py: Alembic's own
 # history). A store stamped with anything else was made by a newer sessionmig.
 KNOWN_REVISIONS = (
@@ -48,6 +48,7 @@ KNOWN_REVISIONS = (
     "0004_email_key",
     "0005_logins",
     "0006_row_security",
+    "0007_migrate_videos",
 )
 
 DEFAULT_BUSY_TIMEOUT = 30.0

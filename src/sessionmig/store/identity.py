@@ -92,8 +92,7 @@ def who(conn: Connection, *, linked: bool = True) -> Login:
     readable = conn.execute(
         # By OID: NULL (not readable) before `db init` made the table, instead of an error.
         text(
-            "SELECT has_table_privilege(session_user, "
-            "pg_catalog.to_regclass('app_user'), 'SELECT')"
+            "SELECT has_table_privilege(session_user, pg_catalog.to_regclass('app_user'), 'SELECT')"
         )
     ).scalar()
     if not linked or not readable:

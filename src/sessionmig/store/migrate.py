@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sessionmig import plans
 from sessionmig.access import Actor
 from sessionmig.emails import email_key
-from sessionmig.errors import NotFound, UsageError
+from sessionmig.errors import NotFound, PermissionDenied, UsageError
 from sessionmig.i18n import _
 from sessionmig.migration import (
     MIGRATED,
@@ -420,6 +420,81 @@ def _write(
     refusal = _(
         "{actor} may not migrate these sessions: the database refused some of the writes"
     ).format(actor=actor.email)
+    video_ids: dict[int, int] | None = None
+    if rowsecurity.active(conn):
+        # A linked login: the database's own function makes the drafts and their copies
+        # (revision 0007_migrate_videos), under the same rules and as fast as the
+        # operator's statements below.
+        video_ids = rowsecurity.migrate_videos(conn, community_id, ids)
+        if len(video_ids) != len(ids):
+            raise PermissionDenied(refusal)
+    else:
+        _make_videos(conn, community_id, ids, now, refusal)
+    tick("videos")
+    _crash_point("videos")
+    # R6: no longer available on the event; still listed in the back-office.
+    hidden = conn.execute(update(s).where(in_ids(s.c.id, ids, d)).values(is_public=false()))
+    rowsecurity.expect_rows(hidden, len(ids), refusal)
+    tick("hidden")
+    _crash_point("hidden")
+    # R11 (and R8's notice): who, when, which session from which event, to which community.
+    recorded = conn.execute(
+        insert(r).from_select(
+            [
+                "client_id",
+                "session_id",
+                "session_title",
+                "event_id",
+                "event_name",
+                "community_id",
+                "video_id",
+                "actor_user_id",
+                "actor_email",
+                "actor_email_key",
+                "actor_name",
+                "migrated_at",
+                "login",
+            ],
+            select(
+                s.c.client_id,
+                s.c.id,
+                s.c.title,
+                e.c.id,
+                e.c.name,
+                literal(community_id),
+                v.c.id,
+                literal(actor.id),
+                literal(actor.email),
+                literal(email_key(actor.email)),
+                literal(actor.name),
+                literal(now, r.c.migrated_at.type),
+                literal(written_login(conn), r.c.login.type),
+            )
+            .select_from(s)
+            .join(e, e.c.id == s.c.event_id)
+            .join(v, v.c.source_session_id == s.c.id)
+            .where(in_ids(s.c.id, ids, d)),
+        ),
+        execution_options=rowsecurity.COUNT_ROWS,
+    )
+    rowsecurity.expect_rows(recorded, len(ids), refusal)
+    tick("records")
+    _crash_point("records")
+    if video_ids is None:
+        rows = conn.execute(
+            select(v.c.source_session_id, v.c.id).where(in_ids(v.c.source_session_id, ids, d))
+        ).all()
+        video_ids = {int(a): int(b) for a, b in rows}
+    return video_ids
+
+
+def _make_videos(
+    conn: Connection, community_id: int, ids: list[int], now: datetime, refusal: str
+) -> None:
+    """The drafts of the batch and their copies of the sessions' speakers and partners,
+    as the operator (or on SQLite) writes them: one statement each."""
+    s, e, v = t.session, t.event, t.video
+    d = conn.dialect.name
     # R5 + R7: the video carries title, summary, video, thumbnail, the source event's
     # name, and is created as a draft.
     made = conn.execute(
@@ -482,57 +557,3 @@ def _write(
             .where(in_ids(v.c.source_session_id, ids, d)),
         )
     )
-    tick("videos")
-    _crash_point("videos")
-    # R6: no longer available on the event; still listed in the back-office.
-    hidden = conn.execute(update(s).where(in_ids(s.c.id, ids, d)).values(is_public=false()))
-    rowsecurity.expect_rows(hidden, len(ids), refusal)
-    tick("hidden")
-    _crash_point("hidden")
-    # R11 (and R8's notice): who, when, which session from which event, to which community.
-    recorded = conn.execute(
-        insert(r).from_select(
-            [
-                "client_id",
-                "session_id",
-                "session_title",
-                "event_id",
-                "event_name",
-                "community_id",
-                "video_id",
-                "actor_user_id",
-                "actor_email",
-                "actor_email_key",
-                "actor_name",
-                "migrated_at",
-                "login",
-            ],
-            select(
-                s.c.client_id,
-                s.c.id,
-                s.c.title,
-                e.c.id,
-                e.c.name,
-                literal(community_id),
-                v.c.id,
-                literal(actor.id),
-                literal(actor.email),
-                literal(email_key(actor.email)),
-                literal(actor.name),
-                literal(now, r.c.migrated_at.type),
-                literal(written_login(conn), r.c.login.type),
-            )
-            .select_from(s)
-            .join(e, e.c.id == s.c.event_id)
-            .join(v, v.c.source_session_id == s.c.id)
-            .where(in_ids(s.c.id, ids, d)),
-        ),
-        execution_options=rowsecurity.COUNT_ROWS,
-    )
-    rowsecurity.expect_rows(recorded, len(ids), refusal)
-    tick("records")
-    _crash_point("records")
-    rows = conn.execute(
-        select(v.c.source_session_id, v.c.id).where(in_ids(v.c.source_session_id, ids, d))
-    ).all()
-    return {int(a): int(b) for a, b in rows}

@@ -101,6 +101,21 @@ def video_communities(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
     return _owners(conn, "sm_client_videos", ids)
 
 
+def migrate_videos(conn: Connection, community_id: int, ids: Sequence[int]) -> dict[int, int]:
+    """A linked client admin's drafts of `ids` in the community, with their copies of the
+    sessions' speakers and partners, made by the database (`sm_migrate_videos`,
+    revision 0007): {session_id: video_id} for each draft made. A session the function
+    may not move is left out (the caller's count check refuses the batch); a login that
+    is not a client admin is refused with SQLSTATE 42501."""
+    rows = conn.execute(
+        text("SELECT made_session, made_video FROM sm_migrate_videos(:community, :ids)").bindparams(
+            bindparam("ids", type_=ARRAY(BigInteger))
+        ),
+        {"community": community_id, "ids": [int(i) for i in ids]},
+    ).all()
+    return {int(s): int(v) for s, v in rows}
+
+
 def denied(exc: Any) -> PermissionDenied | None:
     """The one-line exit 3 for a driver error that is the server's refusal (SQLSTATE
     42501), or None for any other error."""
