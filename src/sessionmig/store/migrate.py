@@ -411,10 +411,11 @@ def _write(
     now: datetime,
     tick: Step,
 ) -> dict[int, int]:
-    """The writes of one batch, each one statement for the whole batch. Each statement
-    must change one row per session: under PostgreSQL's row-level security a row the
-    login may not write is left out silently (store/rowsecurity.py), and the batch is
-    then refused whole (exit 3)."""
+    """The writes of one batch, each one statement for the whole batch (for a linked
+    login on PostgreSQL, the videos and their copies are one call of the database's
+    `sm_migrate_videos`, revision 0007). Each must change one row per session: under
+    row-level security a row the login may not write is left out silently
+    (store/rowsecurity.py), and the batch is then refused whole (exit 3)."""
     s, e, v, r = t.session, t.event, t.video, t.record
     d = conn.dialect.name
     refusal = _(
