@@ -86,7 +86,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,6 +151,23 @@ class Result:
         if self.budget is None:
             return "info"
         return "PASS" if self.ratio <= self.budget else "MISS"
+
+
+class Results(list[Result]):
+    """The run's results, each logged (stderr) as soon as it is measured, so that a run
+    that fails or is interrupted later still tells what it measured."""
+
+    def append(self, result: Result) -> None:
+        log("  measured: " + " | ".join(rows_of([result])[0]))
+        super().append(result)
+
+    def extend(self, results: Iterable[Result]) -> None:
+        for result in results:
+            self.append(result)
+
+    def __iadd__(self, results: Iterable[Result]) -> Results:  # type: ignore[override,misc]
+        self.extend(results)
+        return self
 
 
 def fmt_time(seconds: float) -> str:
@@ -1982,6 +1999,10 @@ def p5_memory_results(
     return results
 
 
+P5_SMALL = 1_000
+P5_SMALL_RUNS = 15
+
+
 def bench_p5(
     lite: SqliteStores, pg: PgServer | None, sizes: Sequence[int], repeat: int, quick: bool
 ) -> list[Result]:
@@ -1990,6 +2011,10 @@ def bench_p5(
     memory_runs = 1 if quick else P5_MEMORY_RUNS
     for n in sizes:
         runs = repeat if quick or n <= 50_000 else min(repeat, 3)
+        if not quick and n <= P5_SMALL:
+            # A small store's listings take 1-10 ms: a median of 3 moved by 2x from one
+            # run to the next (README, P5); 15 cost well under a second.
+            runs = max(runs, P5_SMALL_RUNS)
         backends: list[tuple[str, Any]] = [("sqlite", lite)]
         if pg is not None:
             backends.append(("postgresql", pg))
@@ -2026,7 +2051,15 @@ def link_login(pg: PgServer, store: Store) -> str:
     store afterwards keep the link)."""
     assert store.dbname is not None
     role = pg.login_role()
-    cmd = [*sessionmig_command(), "--db", pg.sa_url(store.dbname), "logins", "link", BENCH_ADMIN_EMAIL, role]
+    cmd = [
+        *sessionmig_command(),
+        "--db",
+        pg.sa_url(store.dbname),
+        "logins",
+        "link",
+        BENCH_ADMIN_EMAIL,
+        role,
+    ]
     done = subprocess.run(cmd, env=clean_env(), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"logins link failed ({done.returncode}): {done.stderr.strip()}")
@@ -2167,7 +2200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def p2_runs(n: int) -> int:
         return repeat if args.repeat or args.quick or n <= 50_000 else 3
 
-    results: list[Result] = []
+    results = Results()
     started = time.perf_counter()
     ensure_bytecode()
     pg: PgServer | None = None
@@ -2261,7 +2294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results += run_p6(Path(tmp), pg, sizes, repeat, quick=args.quick)
     except Mismatch as exc:
         log(f"MISMATCH: {exc}")
+        if results:
+            log("what was measured before:\n" + render_text(results))
         return 3
+    except BaseException:
+        if results:
+            log("aborted; what was measured before:\n" + render_text(results))
+        raise
     finally:
         if pg is not None:
             pg.close()
