@@ -45,6 +45,16 @@ def group_role_name(conn: Connection) -> str | None:
     return None if store_id is None else group_role_for(store_id)
 
 
+def quoted_schema_and_group(conn: Connection) -> tuple[str, str]:
+    """For the schema revisions that write policies and grants (0006, 0007): the
+    current schema and the store's group role, each quoted as an SQL identifier."""
+    quote = conn.dialect.identifier_preparer.quote
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    group = group_role_name(conn)
+    assert group is not None, "0003_store_id gives every store its id"
+    return quote(str(schema)), quote(group)
+
+
 def os_login() -> str:
     """The OS user name, what SQLite stores as `login` (a placeholder when the
     environment names nobody, as in some containers)."""

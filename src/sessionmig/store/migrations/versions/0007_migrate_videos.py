@@ -41,6 +41,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from sessionmig.store.identity import quoted_schema_and_group
+
 revision: str = "0007_migrate_videos"
 down_revision: str | None = "0006_row_security"
 branch_labels: str | Sequence[str] | None = None
@@ -91,24 +93,11 @@ END
 """
 
 
-def _schema(bind: sa.Connection) -> str:
-    name = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
-    return bind.dialect.identifier_preparer.quote(str(name))
-
-
-def _group(bind: sa.Connection) -> str:
-    from sessionmig.store.identity import group_role_name
-
-    group = group_role_name(bind)
-    assert group is not None, "0003_store_id gives every store its id"
-    return bind.dialect.identifier_preparer.quote(group)
-
-
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    s, group = _schema(bind), _group(bind)
+    s, group = quoted_schema_and_group(bind)
     bind.execute(
         sa.text(
             f"CREATE FUNCTION {s}.{SIGNATURE} "
@@ -125,5 +114,5 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    s = _schema(bind)
+    s, _group = quoted_schema_and_group(bind)
     bind.execute(sa.text(f"DROP FUNCTION IF EXISTS {s}.sm_migrate_videos({ARGS})"))
