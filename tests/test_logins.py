@@ -252,6 +252,8 @@ def test_forged_login_in_sql_is_replaced(pg: Cli, roles: Roles, tmp_path: Path) 
     assert made == 1
     eng = _admin(pg.url)
     with eng.connect() as conn:
-        got = conn.execute(text("SELECT login FROM deleted_session WHERE session_id = 1001")).scalar()
+        got = conn.execute(
+            text("SELECT login FROM deleted_session WHERE session_id = 1001")
+        ).scalar()
     eng.dispose()
     assert got == role

@@ -26,7 +26,7 @@ from sessionmig.context import AppContext
 from sessionmig.store import engine as store_engine
 from sessionmig.store import schema
 from tests import sample
-from tests.conftest import Cli, _pg_admin_engine, _pg_database, pg_server_url
+from tests.conftest import Cli, _pg_admin_engine, _pg_database, assert_sound, pg_server_url
 
 pytestmark = pytest.mark.skipif(
     not pg_server_url(), reason="PostgreSQL: set SESSIONMIG_TEST_PG_URL"
@@ -871,6 +871,91 @@ def test_the_migration_function_copies_the_session_as_the_store_holds_it(store: 
     assert row[13] == row[14] == ["Initech"]
 
 
+def _login_race(fresh: Store, tmp: Path, hold_sql: str, *commands: tuple[str, ...]) -> list[Any]:
+    """Linked logins' commands racing on `fresh`, as tests/test_races.py runs the
+    operator's: the operator holds `hold_sql`, each command starts once the one before
+    is blocked on a lock, then the hold is released. Commands are (email, *args)."""
+    from tests.test_races import Race, Racer
+
+    race = Race(fresh.url, tmp)
+    try:
+        hold = race.hold(hold_sql)
+        racers = []
+        for email, *args in commands:
+            racer = Racer(fresh.login(email), race.marks, *args)
+            race.racers.append(racer)
+            racers.append(racer)
+            assert race.blocked(racer), (args, racer.finish().stderr)
+        hold.release()
+        return [r.finish() for r in racers]
+    finally:
+        race.close()
+
+
+def _migrate_args(community: int, session: int) -> tuple[str, ...]:
+    return (
+        *("migrate", "--community", str(community), "--event", "10"),
+        *("--session", str(session), "--yes", "--format", "json"),
+    )
+
+
+def test_two_linked_admins_migrating_one_session_at_once(fresh: Store, tmp_path: Path) -> None:
+    """The first migration (stopped inside sm_migrate_videos by a lock on the videos)
+    holds the session; the second, into another community, waits for it, then sees
+    it moved and refuses it (R9): one video,
+    one record, and the store sound."""
+    sid = sample.ONLINE_FILE_2
+    first, second = _login_race(
+        fresh,
+        tmp_path,
+        "LOCK TABLE community_video IN EXCLUSIVE MODE",
+        (sample.ADMIN, *_migrate_args(50, sid)),
+        (sample.ADMIN, *_migrate_args(51, sid)),
+    )
+    assert first.code == 0, first.stderr
+    [won] = first.json()["results"]
+    assert won["outcome"] == "migrated"
+    [lost] = second.json()["results"]
+    assert lost["outcome"] == "refused", second.stdout + second.stderr
+    assert "already migrated to community 'Acme Academy' (#50)" in lost["reason"]
+    eng = engine_for(fresh.url)
+    with eng.connect() as conn:
+        made = conn.execute(
+            text("SELECT community_id FROM community_video WHERE source_session_id = :s"),
+            {"s": sid},
+        ).all()
+        records = conn.execute(
+            text("SELECT community_id, login FROM migration_record WHERE session_id = :s"),
+            {"s": sid},
+        ).all()
+    eng.dispose()
+    assert made == [(50,)]
+    assert records == [(50, fresh.roles[sample.ADMIN])]
+    assert_sound(fresh.cli())
+
+
+def test_a_linked_delete_waiting_for_a_linked_migration_keeps_its_video(
+    fresh: Store, tmp_path: Path
+) -> None:
+    """A deletion by a linked login that waited for a linked admin's migration of the
+    same session reports the video it keeps, and leaves its tombstone (R10)."""
+    from tests.test_races import _assert_delete_reports_video, _assert_deleted_with_video_kept
+
+    sid = sample.ONLINE_FILE_2
+    migrate, delete = _login_race(
+        fresh,
+        tmp_path,
+        "LOCK TABLE community_video IN EXCLUSIVE MODE",
+        (sample.ADMIN, *_migrate_args(50, sid)),
+        (sample.EVENT_CONTRIB, "sessions", "delete", str(sid), "--yes", "--format", "json"),
+    )
+    assert migrate.code == 0, migrate.stderr
+    [result] = migrate.json()["results"]
+    assert result["outcome"] == "migrated"
+    _assert_delete_reports_video(delete, sid, result["video_id"])
+    _assert_deleted_with_video_kept(fresh.cli(), sid, result["video_id"])
+
+
 # --- writes through the CLI ------------------------------------------------------------------
 
 
@@ -976,8 +1061,9 @@ def test_a_refusal_by_the_database_is_one_line_and_exit_3(fresh: Store) -> None:
 
 
 def test_upgrade_of_a_populated_store_through_0006(fresh: Store) -> None:
-    """A store with data and migrations, taken back to 0005 and upgraded again: its data
-    unchanged, row-level security on again, its linked logins held to their grants."""
+    """A store with data and migrations, taken back to 0005 and upgraded again through
+    0006 and 0007: its data unchanged, row-level security on again, its linked logins
+    held to their grants, the migration function back."""
     from alembic import command
 
     from tests.conftest import dump_store
@@ -997,3 +1083,6 @@ def test_upgrade_of_a_populated_store_through_0006(fresh: Store) -> None:
     expected = expected_reach(fresh.url, actor)
     for table in TABLES:
         assert _rows(fresh.login(sample.EVENT_READER), table) == _as_set(expected[table]), table
+    # 0007 again: the linked admin's migration function answers after the upgrade.
+    made, _seen = _call_migrate_fn(fresh, sample.ADMIN, 51, [sample.ONLINE_FILE_2])
+    assert [m[0] for m in made] == [sample.ONLINE_FILE_2]
