@@ -871,15 +871,16 @@ def test_the_migration_function_copies_the_session_as_the_store_holds_it(store: 
     assert row[13] == row[14] == ["Initech"]
 
 
-def _login_race(fresh: Store, tmp: Path, hold_sql: str, *commands: tuple[str, ...]) -> list[Any]:
+def _login_race(fresh: Store, tmp: Path, *commands: tuple[str, ...]) -> list[Any]:
     """Linked logins' commands racing on `fresh`, as tests/test_races.py runs the
-    operator's: the operator holds `hold_sql`, each command starts once the one before
-    is blocked on a lock, then the hold is released. Commands are (email, *args)."""
+    operator's: the operator locks the videos (a migration then stops inside
+    sm_migrate_videos, its sessions locked), each command starts once the one before
+    is blocked on a lock, then the lock is released. Commands are (email, *args)."""
     from tests.test_races import Race, Racer
 
     race = Race(fresh.url, tmp)
     try:
-        hold = race.hold(hold_sql)
+        hold = race.hold("LOCK TABLE community_video IN EXCLUSIVE MODE")
         racers = []
         for email, *args in commands:
             racer = Racer(fresh.login(email), race.marks, *args)
@@ -902,13 +903,11 @@ def _migrate_args(community: int, session: int) -> tuple[str, ...]:
 def test_two_linked_admins_migrating_one_session_at_once(fresh: Store, tmp_path: Path) -> None:
     """The first migration (stopped inside sm_migrate_videos by a lock on the videos)
     holds the session; the second, into another community, waits for it, then sees
-    it moved and refuses it (R9): one video,
-    one record, and the store sound."""
+    it moved and refuses it (R9): one video, one record, and the store sound."""
     sid = sample.ONLINE_FILE_2
     first, second = _login_race(
         fresh,
         tmp_path,
-        "LOCK TABLE community_video IN EXCLUSIVE MODE",
         (sample.ADMIN, *_migrate_args(50, sid)),
         (sample.ADMIN, *_migrate_args(51, sid)),
     )
@@ -945,7 +944,6 @@ def test_a_linked_delete_waiting_for_a_linked_migration_keeps_its_video(
     migrate, delete = _login_race(
         fresh,
         tmp_path,
-        "LOCK TABLE community_video IN EXCLUSIVE MODE",
         (sample.ADMIN, *_migrate_args(50, sid)),
         (sample.EVENT_CONTRIB, "sessions", "delete", str(sid), "--yes", "--format", "json"),
     )
