@@ -4,7 +4,8 @@ as they come, on SQLite and PostgreSQL.
 The chunk size is forced down to `CHUNK` rows (`SESSIONMIG_TEST_CHUNK_ROWS`) and the
 driver's cursors are watched (`Fetches`): the listing's own statement must be read by
 `fetchmany(CHUNK)` calls only, as many as its rows need, on PostgreSQL through a
-server-side (named) cursor. The documents printed are the same bytes as with one chunk
+server-side (named) cursor, after one plain read of CHUNK + 1 rows (the probe: a listing
+of one chunk is read by that one statement, and declares no cursor). The documents printed are the same bytes as with one chunk
 (what the listing printed before it streamed), JSON being `json.dumps(rows, indent=2)`.
 A database failing midway (SQLite: the driver raises on a fetch; PostgreSQL: the
 server ends the session between two fetches) is exit 5, one line on stderr, no
@@ -16,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -228,6 +228,21 @@ def watching(
     monkeypatch.undo()
 
 
+def streamed_read(cli: Cli, watch: Fetches) -> Read:
+    """The read of a listing of several chunks that streams its rows. On PostgreSQL it
+    comes after the probe, a plain read of CHUNK + 1 rows whose extra row says that the
+    listing needs a server-side cursor."""
+    reads = watch.main_reads()
+    if cli.url.startswith("sqlite"):
+        (read,) = reads
+        return read
+    probe, read = reads
+    assert not probe.server_side and probe.fetches == [("all", None, CHUNK + 1)], probe
+    assert " LIMIT " in probe.sql, probe.sql  # a bound parameter: CHUNK + 1, as fetched
+    assert read.server_side, "PostgreSQL streams through a server-side cursor"
+    return read
+
+
 # --- the tests --------------------------------------------------------------------------------
 
 
@@ -250,16 +265,12 @@ def test_json_is_complete_and_fetched_in_chunks(
     keys = [row[listing.key] for row in expected]
     assert len(keys) == len(set(keys)), "a row twice"
 
-    (read,) = watch.main_reads()
-    kinds = {kind for kind, _size, _rows in read.fetches}
-    assert kinds == {"many"}, read.fetches  # never fetchall: chunks only
-    # SQLAlchemy reads one row first (the result's description), then CHUNK at a time.
-    assert all(size is not None and size <= CHUNK for _k, size, _r in read.fetches), read.fetches
-    assert max(size for _k, size, _r in read.fetches) == CHUNK, read.fetches
+    read = streamed_read(store, watch)
+    assert {kind for kind, _size, _rows in read.fetches} == {"many"}, read.fetches  # chunks only
+    assert {size for _k, size, _r in read.fetches} == {CHUNK}, read.fetches
     assert sum(rows for _k, _s, rows in read.fetches) == len(expected)
-    assert len(read.fetches) >= math.ceil(len(expected) / CHUNK)
-    if store.url.startswith("postgresql"):
-        assert read.server_side, "PostgreSQL streams through a server-side cursor"
+    # As many fetches as the chunks, and one more only when the last chunk was full.
+    assert len(read.fetches) == len(expected) // CHUNK + 1, read.fetches
 
 
 @pytest.mark.parametrize("name", sorted(LISTINGS))
@@ -275,10 +286,10 @@ def test_csv_is_complete_and_fetched_in_chunks(
     assert r.stdout == whole.stdout
     table = list(csv.DictReader(io.StringIO(r.stdout, newline="")))
     assert [row[listing.key] for row in table] == [str(row[listing.key]) for row in rows]
-    (read,) = watch.main_reads()
+    read = streamed_read(store, watch)
     assert {kind for kind, _s, _r in read.fetches} == {"many"}
     assert sum(n for _k, _s, n in read.fetches) == len(rows)
-    assert len(read.fetches) >= math.ceil(len(rows) / CHUNK)
+    assert len(read.fetches) == len(rows) // CHUNK + 1
 
 
 @pytest.mark.parametrize("name", sorted(LISTINGS))
@@ -329,8 +340,32 @@ def test_limit_and_columns_stream_too(
     assert r.exit_code == 0, r.stderr
     assert r.json() == [{key: row[key]} for row in rows[:3]]
     (read,) = watch.main_reads()
-    assert {kind for kind, _s, _r in read.fetches} == {"many"}
     assert sum(n for _k, _s, n in read.fetches) == 3
+    if store.url.startswith("postgresql"):
+        # LIMIT 3 is the probe's own (CHUNK + 1): the window is read whole, no cursor.
+        assert not read.server_side and [k for k, _s, _r in read.fetches] == ["all"]
+    else:
+        assert {kind for kind, _s, _r in read.fetches} == {"many"}
+
+
+@pytest.mark.parametrize("name", sorted(LISTINGS))
+def test_a_listing_of_one_chunk_is_one_plain_statement_on_postgresql(
+    store: Cli, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server-side cursor costs five round trips however short the listing; a listing
+    that fits in one chunk is read by its probe alone: one statement, no cursor, no
+    transaction of its own."""
+    if not store.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's server-side cursor")
+    listing = LISTINGS[name]
+    with watching(monkeypatch, store, listing) as watch:
+        r = run(store, listing, "--format", "json", chunk=1000)
+    assert r.exit_code == 0, r.stderr
+    (read,) = watch.main_reads()
+    assert not read.server_side
+    assert [(k, n) for k, _s, n in read.fetches] == [("all", len(r.json()))]
+    assert not any(x.server_side for x in watch.reads)
+    assert not [x.sql for x in watch.reads if x.sql.strip().upper() in ("BEGIN", "ROLLBACK")]
 
 
 def test_a_table_stays_bounded_and_is_read_at_once(

@@ -8,6 +8,7 @@ until the last row is read, and are converted chunk by chunk as the output is wr
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Select,
     TextualSelect,
     and_,
+    event,
     false,
     func,
     or_,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.engine.cursor import BufferedRowCursorFetchStrategy
 
 from sessionmig.access import Actor, Grant, Reach, read_reach
 from sessionmig.emails import email_key
@@ -305,18 +308,83 @@ def _stream(
     convert: Convert,
 ) -> Iterator[list[dict[str, Any]]]:
     with reading(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            yield from _stream_pg(conn, window, prepare, convert)
+            return
         listable = prepare(conn)
         stmt = _whole(listable) if window.limit is None else _limited(listable, window.limit)
         size = chunk_rows()
-        result = conn.execute(stmt.execution_options(yield_per=size))
+        result = conn.execute(stmt.execution_options(yield_per=size, **{_CHUNKS_ONLY: True}))
         yield []  # primed (never reaches the caller)
         try:
             while chunk := result.fetchmany(size):
                 yield list(convert(conn, chunk))
                 if len(chunk) < size:
-                    break  # the last: no fetch more (a round trip on PostgreSQL) to see it
+                    break
         finally:
             result.close()
+
+
+def _stream_pg(
+    conn: Connection,
+    window: Window,
+    prepare: Callable[[Connection], Listable],
+    convert: Convert,
+) -> Iterator[list[dict[str, Any]]]:
+    """PostgreSQL: a listing that fits in one chunk is read by one statement, in one
+    round trip; a longer one through a server-side cursor, a chunk per FETCH.
+
+    A server-side cursor costs five round trips however short the listing (BEGIN,
+    DECLARE, its description, FETCH, ROLLBACK), where one SELECT costs one: the probe
+    asks for one chunk and a row (a LIMIT; the window's own limit when smaller), and
+    only when that extra row comes does the listing declare its cursor, reading the
+    first chunk's rows a second time (they are not kept: the cursor's read is the
+    listing, in one snapshot). The
+    connection is in autocommit so that the probe (and the checks of `prepare`) need no
+    BEGIN of their own; the cursor's read is one transaction, begun and ended here.
+    """
+    conn.execution_options(isolation_level="AUTOCOMMIT")
+    listable = prepare(conn)
+    size = chunk_rows()
+    probe = size + 1 if window.limit is None else min(window.limit, size + 1)
+    rows = conn.execute(_limited(listable, probe)).all()
+    if len(rows) < probe or probe == window.limit:  # every row of the listing is here
+        yield []  # primed (never reaches the caller)
+        if rows:
+            yield list(convert(conn, rows))
+        return
+    stmt = _whole(listable) if window.limit is None else _limited(listable, window.limit)
+    conn.exec_driver_sql("BEGIN")
+    try:
+        result = conn.execute(stmt.execution_options(yield_per=size, **{_CHUNKS_ONLY: True}))
+        yield []
+        try:
+            while chunk := result.fetchmany(size):
+                yield list(convert(conn, chunk))
+                if len(chunk) < size:
+                    break  # the last: no fetch more (a round trip) to see it
+        finally:
+            result.close()
+    finally:
+        if not conn.invalidated:  # a connection lost midway has no transaction to end
+            conn.exec_driver_sql("ROLLBACK")
+
+
+# An execution option of a streamed statement: its rows are fetched in chunks only.
+# SQLAlchemy's streamed result otherwise fetches one row as it starts (for drivers that
+# describe a result only then), which on PostgreSQL is one more FETCH, a round trip;
+# psycopg's server-side cursor is described when it is declared.
+_CHUNKS_ONLY = "sessionmig_chunks_only"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _chunks_only(
+    _conn: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+) -> None:
+    if context is not None and context.execution_options.get(_CHUNKS_ONLY):
+        context.cursor_fetch_strategy = BufferedRowCursorFetchStrategy(
+            cursor, context.execution_options, initial_buffer=collections.deque()
+        )
 
 
 def fetch(conn: Connection, stmt: Listable, window: Window) -> tuple[Sequence[Any], int]:
