@@ -307,67 +307,60 @@ def _stream(
     prepare: Callable[[Connection], Listable],
     convert: Convert,
 ) -> Iterator[list[dict[str, Any]]]:
-    with reading(engine) as conn:
-        if conn.dialect.name == "postgresql":
-            yield from _stream_pg(conn, window, prepare, convert)
-            return
-        listable = prepare(conn)
-        stmt = _whole(listable) if window.limit is None else _limited(listable, window.limit)
-        size = chunk_rows()
-        result = conn.execute(stmt.execution_options(yield_per=size, **{_CHUNKS_ONLY: True}))
-        yield []  # primed (never reaches the caller)
-        try:
-            while chunk := result.fetchmany(size):
-                yield list(convert(conn, chunk))
-                if len(chunk) < size:
-                    break
-        finally:
-            result.close()
+    """The listing's rows a chunk per fetch: through a server-side cursor on PostgreSQL,
+    the statement stepped one chunk per `fetchmany` on SQLite.
 
-
-def _stream_pg(
-    conn: Connection,
-    window: Window,
-    prepare: Callable[[Connection], Listable],
-    convert: Convert,
-) -> Iterator[list[dict[str, Any]]]:
-    """PostgreSQL: a listing that fits in one chunk is read by one statement, in one
-    round trip; a longer one through a server-side cursor, a chunk per FETCH.
-
-    A server-side cursor costs five round trips however short the listing (BEGIN,
-    DECLARE, its description, FETCH, ROLLBACK), where one SELECT costs one: the probe
-    asks for one chunk and a row (a LIMIT; the window's own limit when smaller), and
-    only when that extra row comes does the listing declare its cursor, reading the
-    first chunk's rows a second time (they are not kept: the cursor's read is the
-    listing, in one snapshot). The
-    connection is in autocommit so that the probe (and the checks of `prepare`) need no
-    BEGIN of their own; the cursor's read is one transaction, begun and ended here.
+    On PostgreSQL a listing that fits in one chunk is read by one statement instead. A
+    server-side cursor costs five round trips however short the listing (BEGIN,
+    DECLARE, its description, FETCH, ROLLBACK) where one SELECT costs one: the probe
+    asks first for one chunk and a row (a LIMIT; the window's own limit when smaller),
+    in autocommit, and only when that extra row comes does the listing begin its
+    transaction and declare its cursor, reading the first chunk's rows a second time
+    (the probe's are not kept: the cursor's read is the listing, in one snapshot).
+    SQLite has no round trips to save: a probe would only repeat the first chunk.
     """
-    conn.execution_options(isolation_level="AUTOCOMMIT")
-    listable = prepare(conn)
-    size = chunk_rows()
-    probe = size + 1 if window.limit is None else min(window.limit, size + 1)
-    rows = conn.execute(_limited(listable, probe)).all()
-    if len(rows) < probe or probe == window.limit:  # every row of the listing is here
-        yield []  # primed (never reaches the caller)
-        if rows:
-            yield list(convert(conn, rows))
-        return
-    stmt = _whole(listable) if window.limit is None else _limited(listable, window.limit)
-    conn.exec_driver_sql("BEGIN")
-    try:
-        result = conn.execute(stmt.execution_options(yield_per=size, **{_CHUNKS_ONLY: True}))
-        yield []
+    with reading(engine) as conn:
+        pg = conn.dialect.name == "postgresql"
+        if pg:
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # no BEGIN for the probe
+        listable = prepare(conn)
+        size = chunk_rows()
+        if pg:
+            probe = size + 1 if window.limit is None else min(window.limit, size + 1)
+            rows = conn.execute(_limited(listable, probe)).all()
+            if len(rows) < probe or probe == window.limit:  # every row is here
+                yield []  # primed (never reaches the caller)
+                if rows:
+                    yield list(convert(conn, rows))
+                return
+            del rows
+            conn.exec_driver_sql("BEGIN")
+        stmt = _whole(listable) if window.limit is None else _limited(listable, window.limit)
+        try:
+            result = conn.execute(stmt.execution_options(yield_per=size, **{_CHUNKS_ONLY: True}))
+        except BaseException:
+            if pg:
+                _end(conn)
+            raise
+        yield []  # primed
         try:
             while chunk := result.fetchmany(size):
                 yield list(convert(conn, chunk))
                 if len(chunk) < size:
-                    break  # the last: no fetch more (a round trip) to see it
+                    break  # the last: no fetch more (a round trip on PostgreSQL) to see it
         finally:
-            result.close()
-    finally:
-        if not conn.invalidated:  # a connection lost midway has no transaction to end
-            conn.exec_driver_sql("ROLLBACK")
+            try:
+                if pg:
+                    _end(conn)  # first: PostgreSQL drops the cursor with the transaction,
+            finally:  # and psycopg then sends no CLOSE of its own (a round trip)
+                result.close()
+
+
+def _end(conn: Connection) -> None:
+    """End the transaction `_stream` began on PostgreSQL (not on a connection lost
+    midway: the transaction went with it)."""
+    if not conn.invalidated:
+        conn.exec_driver_sql("ROLLBACK")
 
 
 # An execution option of a streamed statement: its rows are fetched in chunks only.
