@@ -110,15 +110,43 @@ def test_statement_count_does_not_grow_with_the_batch(
     assert records(engine) == SMALL + LARGE  # both batches really were written
     # The statements are the same ones, only their parameters differ.
     assert few == many
-    # 12 on SQLite, 13 on PostgreSQL: the first takes the store's write lock
-    # (store.engine.writing; `BEGIN IMMEDIATE` is counted as a statement), the next two
-    # re-read the actor inside it, so that grants changed by a load are the ones checked.
-    # (On PostgreSQL the lock's statement also says whether row-level security filters
-    # the login: store/rowsecurity.py.)
+    # 12 on SQLite (and the page cache's three PRAGMAs), 13 on PostgreSQL: the first
+    # takes the store's write lock (store.engine.writing; `BEGIN IMMEDIATE` is counted as
+    # a statement), the next two re-read the actor inside it, so that grants changed by
+    # a load are the ones checked. (On PostgreSQL the lock's statement also says whether
+    # row-level security filters the login: store/rowsecurity.py.)
+    pragmas = [x for x in few if x.startswith("PRAGMA cache_size")]
+    few = [x for x in few if x not in pragmas]
+    assert len(few) == (12 if engine.dialect.name == "sqlite" else 13), few
     assert few[0] == "BEGIN IMMEDIATE" or few[0].startswith(
         "SELECT pg_advisory_xact_lock_shared(%(key)s)"
     )
     assert few[1].startswith("SELECT app_user.id") and few[2].startswith("SELECT user_grant")
+
+
+def test_a_sqlite_migration_reads_through_a_larger_page_cache(
+    store: tuple[Engine, Batch, Batch],
+) -> None:
+    """SQLite's 2 MB page cache is too small for a large batch (P2): the migration's
+    transaction sets it to `WRITE_CACHE_KIB`, first thing inside the write lock, and
+    gives the connection its own size back at the end; a dry run, a read, keeps it."""
+    engine, small, large = store
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache")
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    assert before == -2000  # SQLite's default: 2,000 KiB
+    statements = run(engine, large, explicit=True)
+    assert statements[0] == "BEGIN IMMEDIATE"
+    assert statements[1:3] == [
+        "PRAGMA cache_size",
+        f"PRAGMA cache_size = -{store_engine.WRITE_CACHE_KIB}",
+    ]
+    assert statements[-1] == f"PRAGMA cache_size = {before}"
+    assert records(engine) == LARGE
+    with engine.connect() as conn:  # the pool's connection, the one the migration used
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == before
+    assert not [x for x in run(engine, small, explicit=True, dry_run=True) if "PRAGMA" in x]
 
 
 def test_dry_run_statement_count_does_not_grow_with_the_batch(

@@ -42,7 +42,7 @@ from sessionmig.migration import (
 )
 from sessionmig.store import rowsecurity
 from sessionmig.store import tables as t
-from sessionmig.store.engine import translate_errors, writing
+from sessionmig.store.engine import page_cache, translate_errors, writing
 from sessionmig.store.identity import written_login
 from sessionmig.store.idsets import in_ids
 from sessionmig.store.queries import current_actor, reading, require_community, require_event
@@ -173,10 +173,13 @@ def _transaction(
     inside the store's write lock (store.engine.writing), with the actor as the store
     holds them now, checked for R1 again. Commits when the block ends; rolls back on
     any error."""
-    with reading(engine) if dry_run else writing(engine) as conn:
-        if not dry_run:
-            actor = current_actor(conn, actor)
-            check_may_migrate(actor)
+    if dry_run:
+        with reading(engine) as conn:
+            yield conn, actor
+        return
+    with writing(engine) as conn, page_cache(conn):
+        actor = current_actor(conn, actor)
+        check_may_migrate(actor)
         yield conn, actor
 
 
