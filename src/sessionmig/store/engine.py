@@ -241,7 +241,8 @@ def page_cache(conn: Connection, kib: int = WRITE_CACHE_KIB) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
+        if not conn.invalidated:  # a connection gone bad is not reused: nothing to give back
+            conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 # A SQLite store file is created 0600 whatever the umask; SQLite gives its journal, WAL

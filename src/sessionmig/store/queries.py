@@ -289,8 +289,9 @@ def listed(
     A table's bounded window (`count_rest`) reads its few rows and count at once, as
     `fetch` does. Any other window streams: the statement is executed here (so that
     errors of the checks and of the statement come before any output), and its rows
-    are fetched in chunks while the caller writes them; PostgreSQL keeps a server-side
-    cursor, SQLite steps the statement one chunk per fetch.
+    are fetched in chunks while the caller writes them (`_stream`: on PostgreSQL one
+    statement when the rows fit in one chunk, else a server-side cursor; SQLite steps
+    the statement one chunk per fetch).
     """
     if window.count_rest:
         with reading(engine) as conn:
