@@ -370,6 +370,11 @@ def statements() -> Iterator[list[tuple[str, Any]]]:
     event.remove(Engine, "before_cursor_execute", record)
 
 
+def _counts(statement: str) -> bool:
+    """The statement that counts a listing's rows (a listing may count in its columns)."""
+    return statement.lstrip().lower().startswith("select count(*)")
+
+
 def _params(params: Any) -> list[Any]:
     if isinstance(params, dict):
         return list(params.values())
@@ -388,7 +393,7 @@ def test_a_bounded_table_fetches_only_the_rows_it_shows(
     assert r.exit_code == 0
     limited = [(s, p) for s, p in statements if "LIMIT" in s.upper()]
     assert limited and all(101 in _params(p) for _, p in limited), limited
-    assert any("count(*)" in s.lower() for s, _ in statements)
+    assert any(_counts(s) for s, _ in statements)
     statements.clear()
     r = many(*BOUNDED[name], "--format", "json", actor=sample.ADMIN)
     assert r.exit_code == 0 and len(r.json()) == MANY
@@ -397,7 +402,7 @@ def test_a_bounded_table_fetches_only_the_rows_it_shows(
         assert len(limited) == 1 and CHUNK_ROWS + 1 in _params(limited[0][1]), limited
     else:
         assert not limited, limited
-    assert not [s for s, _ in statements if "count(*)" in s.lower()]
+    assert not [s for s, _ in statements if _counts(s)]
 
 
 def test_a_table_that_shows_everything_counts_nothing(
@@ -405,7 +410,7 @@ def test_a_table_that_shows_everything_counts_nothing(
 ) -> None:
     r = many("events", "list", "--limit", "500", actor=sample.ADMIN)
     assert len(table_lines(r)[1]) == MANY and r.stderr == ""
-    assert not [s for s, _ in statements if "count(*)" in s.lower()]
+    assert not [s for s, _ in statements if _counts(s)]
 
 
 # --- show commands -----------------------------------------------------------------------------
