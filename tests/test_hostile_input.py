@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 from sessionmig.errors import InvalidInput
-from sessionmig.export_format import ExportIn
+from sessionmig.export_models import ExportIn
 from sessionmig.store import engine as store_engine
 from sessionmig.store import loader
 from tests import sample

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from sessionmig import documents, export_format, schemas
+from sessionmig import documents, export_format, export_models, schemas
 from tests import sample
 from tests.conftest import NOT_VALIDATED, Cli, assert_valid
 from tests.test_hostile_input import (
@@ -121,7 +121,7 @@ def test_listing_documents_declare_the_listing_columns() -> None:
 
 def test_load_result_declares_every_list_of_the_export() -> None:
     assert _keys(documents.LoadResult) == [
-        *export_format.ExportIn.model_fields,
+        *export_models.ExportIn.model_fields,
         "skipped_deleted_sessions",
     ]
 

@@ -10,6 +10,8 @@ command's type hints at start-up, and string annotations cost a compile() each
 
 import sys
 from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -97,27 +99,93 @@ def _flush_quietly() -> None:
 ClickUsageError: type[Exception] = typer.BadParameter.__bases__[0]
 
 
+try:  # Typer's own coercion pieces, without the pydantic TypeAdapter around them
+    from typer._click.exceptions import BadParameter
+    from typer._coercion import PassThroughRuntimeParam, RuntimeParam
+    from typer._display import _escape_control_characters  # type: ignore[attr-defined]
+    from typer._param_types import coerce_cli_choice, coerce_cli_path, lenient_issubclass
+
+    _TYPER_INTERNALS = True
+except ImportError:  # Typer's internals moved: every parameter keeps Typer's coercion
+    _TYPER_INTERNALS = False
+
+
+if _TYPER_INTERNALS:
+
+    class _PlainRuntimeParam(RuntimeParam):
+        """A choice or a path coerced by Typer's own function, as its TypeAdapter would:
+        a ValueError it raises is pydantic's "Value error, ..." message."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            descriptor = param.type_descriptor
+            try:
+                if descriptor.is_choice:
+                    return coerce_cli_choice(
+                        value,
+                        choices=descriptor.choices,
+                        case_sensitive=descriptor.case_sensitive,
+                        ctx=ctx,
+                    )
+                info = descriptor.parameter_info
+                path_type = info.path_type
+                if path_type is None and lenient_issubclass(self.annotation, Path):
+                    path_type = self.annotation
+                if lenient_issubclass(path_type, Path) and isinstance(value, str):
+                    value = path_type(value)  # what TypeAdapter(Path) makes of a str
+                return coerce_cli_path(value, info, path_type=path_type, param=param, ctx=ctx)
+            except ValueError as exc:
+                message = _escape_control_characters(f"Value error, {exc}")
+                raise BadParameter(message, ctx=ctx, param=param) from None
+
+
 def _plain_coercion(param: Any) -> Any:
-    """Typer coerces every option through a pydantic TypeAdapter built on first use, which
-    imports pydantic (~60-90 ms) even for a completion request. The root's str and bool
-    options need nothing of it: Click hands over a str, a bool or None."""
-    try:
-        from typer._coercion import PassThroughRuntimeParam
-    except ImportError:  # Typer's internals moved: keep its own coercion
+    """Typer coerces every parameter through a pydantic TypeAdapter built on first use,
+    which imports pydantic: about 60-90 ms even for a completion request, and about 8 MB
+    of memory (`load`'s budget at 10,000 sessions, README P6). The kinds Click hands
+    over plainly need nothing of it: a str or a bool is taken as it comes; a choice (an
+    Enum) and a path get Typer's own function (`_PlainRuntimeParam`). Any other kind
+    (an int, a list) keeps Typer's coercion; so does every parameter if Typer's
+    internals differ from these."""
+    if not _TYPER_INTERNALS:
         return param
     descriptor = getattr(param, "type_descriptor", None)
     try:
-        if (
-            descriptor is not None
-            and descriptor.annotation in (str, bool)
-            and getattr(param, "_runtime_param", False) is None
-        ):
-            param._runtime_param = PassThroughRuntimeParam(
-                parameter_info=descriptor.parameter_info, annotation=descriptor.annotation
+        if descriptor is None or getattr(param, "_runtime_param", False) is not None:
+            return param
+        annotation = descriptor.annotation
+        single = not param.multiple and param.nargs == 1
+        kind: Any = None
+        if annotation in (str, bool):
+            kind = PassThroughRuntimeParam
+        elif single and descriptor.parameter_info.parser is None and not descriptor.is_file:
+            choice = lenient_issubclass(annotation, Enum) and descriptor.is_choice
+            path = lenient_issubclass(annotation, Path) and descriptor.is_path
+            if choice or path:
+                kind = _PlainRuntimeParam
+        if kind is not None:
+            param._runtime_param = kind(
+                parameter_info=descriptor.parameter_info, annotation=annotation
             )
     except (AttributeError, TypeError):  # a Typer whose internals differ: its own coercion
         pass
     return param
+
+
+def _plain_tree(root: Any) -> None:
+    """`_plain_coercion` for every parameter of every command under `root`, their
+    `--help` included (made by `get_params` for each context: wrapped here)."""
+    stack = list(getattr(root, "commands", {}).values())
+    while stack:
+        command = stack.pop()
+        command.get_params = _coercing(command.get_params)
+        stack.extend(getattr(command, "commands", {}).values())
+
+
+def _coercing(get_params: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+    def params(ctx: Any) -> list[Any]:
+        return [_plain_coercion(param) for param in get_params(ctx)]
+
+    return params
 
 
 T = TypeVar("T")
@@ -137,6 +205,7 @@ class RootGroup(TyperGroup):
 
         output.install()
         clickwords.localize(self)
+        _plain_tree(self)
         return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

@@ -1,6 +1,8 @@
 """The back-office export format (`sessionmig load FILE`), validated in full before
-anything is written. Plain pydantic models (SQLModel table models skip validation)
-plus the cross-reference checks; every error names its place, e.g.
+anything is written: each object of the file checked by plain functions into a compact
+row (the same rules as the pydantic models of export_models, which `sessionmig schema
+export` is made from, and the same messages), then the cross-reference checks; every
+error names its place, e.g.
 `sessions[3].format: 'webinar' is not one of online, in_person, hybrid`.
 """
 
@@ -12,207 +14,253 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from json.decoder import WHITESPACE, scanstring  # type: ignore[attr-defined]
-from typing import Annotated, Any, Literal, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
-
-from sessionmig.documents import Schema
 from sessionmig.emails import MAX_KEY_LENGTH, email_key
 from sessionmig.i18n import N_, _
 
 MAX_ID = 2**63 - 1
+NAME_LENGTH = 500
+SUMMARY_LENGTH = 20_000
+REF_LENGTH = 2048
 
-# What the validators below refuse, as JSON Schema patterns (`sessionmig schema export`;
-# the validators stay, for their messages).
+# What the rules below refuse, as JSON Schema patterns (`sessionmig schema export`; the
+# rules stay, for their messages).
 NO_NUL = r"^[^\x00]*$"
 EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+$"
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError(_("must not contain NUL characters"))
-    return value
+# --- the rules that are not types: a sentence when one is broken (also export_models') --
+
+
+def nul_problem(value: str) -> str | None:
+    return _("must not contain NUL characters") if "\x00" in value else None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def email_problem(value: str) -> str | None:
+    if not _EMAIL.match(value):
+        return _("{value} is not an e-mail address").format(value=repr(value))
+    if len(email_key(value)) > MAX_KEY_LENGTH:
+        return _("longer than {n} characters once case-folded").format(n=MAX_KEY_LENGTH)
+    return None
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _day(value: Any) -> Any:
-    """A date is a `YYYY-MM-DD` string in the file (what strict JSON validation took); the
-    file is read into Python values, where pydantic's strict mode wants a date object."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError("date_type", "Input should be a valid date")
-    if _DAY.fullmatch(value):
+def day_of(value: Any) -> date | None:
+    """The date of a `YYYY-MM-DD` string, or None."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise PydanticCustomError("date_parsing", "Input should be a valid date (YYYY-MM-DD)")
+    return None
 
 
-Day = Annotated[date, BeforeValidator(_day)]
-Id = Annotated[int, Field(gt=0, le=MAX_ID)]
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=500),
-    AfterValidator(_no_nul),
-    Schema(pattern=NO_NUL),
-]
-Summary = Annotated[
-    str, StringConstraints(max_length=20_000), AfterValidator(_no_nul), Schema(pattern=NO_NUL)
-]
-Ref = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=2048),
-    AfterValidator(_no_nul),
-    Schema(pattern=NO_NUL),
-]
-IdList = Annotated[list[Id], Schema(uniqueItems=True)]
-Role = Literal["admin", "contributor", "reader"]
-Scope = Literal["client", "audience", "event", "community"]
-Format = Literal["online", "in_person", "hybrid"]
-SourceKind = Literal["video_file", "url", "live"]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+def grant_problem(_role: str, scope: str, scope_id: int | None) -> str | None:
+    if scope == "client" and scope_id is not None:
+        return _("a client-scope grant takes no scope_id")
+    if scope != "client" and scope_id is None:
+        return _("a {scope}-scope grant needs a scope_id").format(scope=scope)
+    return None
 
 
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError(_("{value} is not an e-mail address").format(value=repr(value)))
-    if len(email_key(value)) > MAX_KEY_LENGTH:
-        raise ValueError(_("longer than {n} characters once case-folded").format(n=MAX_KEY_LENGTH))
+def dates_problem(_id: int, _audience: int, _name: str, starts: date, ends: date) -> str | None:
+    return _("ends_on is before starts_on") if ends < starts else None
+
+
+def source_problem(kind: str, ref: str | None) -> str | None:
+    if kind in ("video_file", "url") and ref is None:
+        return _("a {kind} source needs a ref").format(kind=kind)
+    return None
+
+
+# --- validating one object ---------------------------------------------------------------
+#
+# Plain functions, not pydantic (whose import and models cost a load about 10 MB, the
+# budget's margin at 10,000 sessions: README, P6). A check takes a value from the file
+# and returns what the row keeps, or raises `Invalid` with what is wrong in pydantic's
+# own shape (type, loc relative to the value, input, ctx), which `describe` words;
+# export_models' pydantic models are the reference these checks are tested against.
+
+
+class Invalid(Exception):
+    """The errors of one value, as pydantic would list them."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+Check = Callable[[Any], Any]
+_REQUIRED: Any = object()
+
+
+def _fail(kind: str, value: Any, **ctx: Any) -> NoReturn:
+    raise Invalid([{"type": kind, "loc": (), "input": value, "ctx": ctx}])
+
+
+def _within(key: int | str, errors: list[dict[str, Any]], into: list[dict[str, Any]]) -> None:
+    into.extend({**e, "loc": (key, *e["loc"])} for e in errors)
+
+
+def _id(value: Any) -> int:
+    if type(value) is not int:  # strict: not a bool, not a float
+        _fail("int_type", value)
+    if value <= 0:
+        _fail("greater_than", value, gt=0)
+    if value > MAX_ID:
+        _fail("less_than_equal", value, le=MAX_ID)
     return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+def _unicode(value: str) -> None:
+    """Refuse a lone surrogate (written as a \\uD800 escape), as pydantic does first."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            _fail("string_unicode", value)
 
 
-class ClientIn(_Strict):
-    id: Id
-    name: Name
+def _text(max_length: int, min_length: int = 0, *rules: Callable[[str], str | None]) -> Check:
+    """A string of `min_length` to `max_length` characters without NUL, then `rules`."""
+
+    def check(value: Any) -> str:
+        if type(value) is not str:
+            _fail("string_type", value)
+        _unicode(value)
+        n = len(value)
+        if n < min_length:
+            _fail("string_too_short", value, min_length=min_length)
+        if n > max_length:
+            _fail("string_too_long", value, max_length=max_length)
+        if "\x00" in value:
+            _fail("value_error", value, error=nul_problem(value))
+        for rule in rules:
+            problem = rule(value)
+            if problem is not None:
+                _fail("value_error", value, error=problem)
+        return value
+
+    return check
 
 
-class AudienceIn(_Strict):
-    id: Id
-    client_id: Id
-    name: Name
+def _day(value: Any) -> date:
+    day = day_of(value)
+    if day is None:
+        _fail("date_type" if not isinstance(value, str) else "date_parsing", value)
+    return day
 
 
-class GrantIn(_Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "if": {"properties": {"scope": {"const": "client"}}},
-            "then": {"properties": {"scope_id": {"type": "null"}}},
-            "else": {"required": ["scope_id"], "properties": {"scope_id": {"type": "integer"}}},
-        }
-    )
+def _one_of(*allowed: str) -> Check:
+    """One of `allowed`: the code's own string, shared by every row (not the file's)."""
+    expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+    canonical = {a: a for a in allowed}
 
-    role: Role
-    scope: Scope
-    scope_id: Id | None = None
+    def check(value: Any) -> str:
+        if type(value) is str:
+            known = canonical.get(value)
+            if known is not None:
+                return known
+            _unicode(value)
+        _fail("literal_error", value, expected=expected)
 
-    @model_validator(mode="after")
-    def _scope_id(self) -> GrantIn:
-        if self.scope == "client" and self.scope_id is not None:
-            raise ValueError(_("a client-scope grant takes no scope_id"))
-        if self.scope != "client" and self.scope_id is None:
-            raise ValueError(_("a {scope}-scope grant needs a scope_id").format(scope=self.scope))
-        return self
+    return check
 
 
-class UserIn(_Strict):
-    id: Id
-    client_id: Id
-    email: Annotated[Name, AfterValidator(_email), Schema(pattern=EMAIL_PATTERN)]
-    name: Name
-    grants: list[GrantIn] = []
+def _or_none(check: Check) -> Check:
+    return lambda value: None if value is None else check(value)
 
 
-class EventIn(_Strict):
-    id: Id
-    audience_id: Id
-    name: Name
-    starts_on: Day
-    ends_on: Day
+def _list_of(item: Check) -> Check:
+    """A list, kept as a tuple (smaller; an empty one is shared)."""
 
-    @model_validator(mode="after")
-    def _dates(self) -> EventIn:
-        if self.ends_on < self.starts_on:
-            raise ValueError(_("ends_on is before starts_on"))
-        return self
+    def check(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list:
+            _fail("list_type", value)
+        try:
+            return tuple(map(item, value))
+        except Invalid:
+            pass
+        errors: list[dict[str, Any]] = []  # again, for every item's errors
+        for i, v in enumerate(value):
+            try:
+                item(v)
+            except Invalid as exc:
+                _within(i, exc.errors, errors)
+        raise Invalid(errors)
 
-
-class CommunityIn(_Strict):
-    id: Id
-    audience_id: Id
-    title: Name
-
-
-class SpeakerIn(_Strict):
-    id: Id
-    client_id: Id
-    name: Name
-    company: Name | None = None
+    return check
 
 
-class PartnerIn(_Strict):
-    id: Id
-    client_id: Id
-    name: Name
+class _Model:
+    """An object of the file: its fields in order (name, check, default: `_REQUIRED` or
+    a value), no other key, then `rule` on the values. Returns the values in the
+    fields' order."""
+
+    __slots__ = ("fields", "names", "rule")
+
+    def __init__(
+        self,
+        fields: Sequence[tuple[str, Check, Any]],
+        rule: Callable[..., str | None] | None = None,
+    ) -> None:
+        self.fields = tuple(fields)
+        self.names = frozenset(name for name, _check, _default in fields)
+        self.rule = rule
+
+    def __call__(self, value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, dict):
+            _fail("model_type", value)
+        values: list[Any] = []
+        errors: list[dict[str, Any]] = []
+        present = 0
+        for name, check, default in self.fields:
+            if name in value:
+                present += 1
+                try:
+                    values.append(check(value[name]))
+                except Invalid as exc:
+                    _within(name, exc.errors, errors)
+            elif default is _REQUIRED:
+                errors.append({"type": "missing", "loc": (name,), "input": value})
+            else:
+                values.append(default)
+        if present != len(value):
+            errors.extend(
+                {"type": "extra_forbidden", "loc": (key,), "input": v}
+                for key, v in value.items()
+                if key not in self.names
+            )
+        if errors:
+            raise Invalid(errors)
+        if self.rule is not None:
+            problem = self.rule(*values)
+            if problem is not None:
+                _fail("value_error", value, error=problem)
+        return tuple(values)
 
 
-class SourceIn(_Strict):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "if": {"properties": {"kind": {"enum": ["video_file", "url"]}}},
-            "then": {"required": ["ref"], "properties": {"ref": {"type": "string"}}},
-        }
-    )
-
-    kind: SourceKind
-    ref: Ref | None = None
-
-    @model_validator(mode="after")
-    def _ref(self) -> SourceIn:
-        if self.kind in ("video_file", "url") and self.ref is None:
-            raise ValueError(_("a {kind} source needs a ref").format(kind=self.kind))
-        return self
-
-
-class SessionIn(_Strict):
-    id: Id
-    event_id: Id
-    title: Name
-    summary: Summary = ""
-    format: Format
-    source: SourceIn | None = None
-    thumbnail: Ref | None = None
-    speaker_ids: IdList = []
-    partner_ids: IdList = []
-
-
-class ExportIn(_Strict):
-    clients: list[ClientIn] = []
-    audiences: list[AudienceIn] = []
-    users: list[UserIn] = []
-    events: list[EventIn] = []
-    communities: list[CommunityIn] = []
-    speakers: list[SpeakerIn] = []
-    partners: list[PartnerIn] = []
-    sessions: list[SessionIn] = []
+_NAME = _text(NAME_LENGTH, 1)
+_REF = _text(REF_LENGTH, 1)
+_IDS = _list_of(_id)
+_GRANT = _Model(
+    (
+        ("role", _one_of("admin", "contributor", "reader"), _REQUIRED),
+        ("scope", _one_of("client", "audience", "event", "community"), _REQUIRED),
+        ("scope_id", _or_none(_id), None),
+    ),
+    grant_problem,
+)
+_SOURCE = _Model(
+    (("kind", _one_of("video_file", "url", "live"), _REQUIRED), ("ref", _or_none(_REF), None)),
+    source_problem,
+)
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -368,8 +416,8 @@ class SessionRow(NamedTuple):
     source_kind: str | None
     source_ref: str | None
     thumbnail: str | None
-    speaker_ids: list[int]
-    partner_ids: list[int]
+    speaker_ids: tuple[int, ...]
+    partner_ids: tuple[int, ...]
 
 
 @dataclass
@@ -386,43 +434,96 @@ class Export:
     sessions: list[SessionRow] = field(default_factory=list)
 
 
-def _user_row(u: UserIn) -> UserRow:
+Share = Callable[[int, int], int]  # dict.setdefault of the load: one int per id
+
+
+def _user_row(values: tuple[Any, ...], _share: Share) -> UserRow:
+    user_id, client_id, email, name, grants = values
     return UserRow(
-        u.id,
-        u.client_id,
-        u.email,
-        email_key(u.email),
-        u.name,
-        tuple(GrantRow(g.role, g.scope, g.scope_id) for g in u.grants),
+        user_id, client_id, email, email_key(email), name, tuple(map(GrantRow._make, grants))
     )
 
 
-def _session_row(s: SessionIn) -> SessionRow:
-    src = s.source
+def _session_row(values: tuple[Any, ...], share: Share) -> SessionRow:
+    """A session's row; the ids it refers to (its event, speakers, partners), which the
+    file repeats from session to session, are one int object each (the file's copy of
+    an id is a new int each time: 32 bytes, three per session)."""
+    session_id, event_id, title, summary, fmt, source, thumbnail, speakers, partners = values
+    kind, ref = (None, None) if source is None else source
+    if speakers:
+        speakers = tuple([share(i, i) for i in speakers])
+    if partners:
+        partners = tuple([share(i, i) for i in partners])
+    event_id = share(event_id, event_id)
     return SessionRow(
-        s.id,
-        s.event_id,
-        s.title,
-        s.summary,
-        s.format,
-        None if src is None else src.kind,
-        None if src is None else src.ref,
-        s.thumbnail,
-        s.speaker_ids,
-        s.partner_ids,
+        session_id, event_id, title, summary, fmt, kind, ref, thumbnail, speakers, partners
     )
 
 
-# Each list of the file: the model that validates one of its objects, and its row.
-_KINDS: Mapping[str, tuple[type[_Strict], Callable[[Any], tuple[Any, ...]]]] = {
-    "clients": (ClientIn, lambda c: ClientRow(c.id, c.name)),
-    "audiences": (AudienceIn, lambda a: AudienceRow(a.id, a.client_id, a.name)),
-    "users": (UserIn, _user_row),
-    "events": (EventIn, lambda e: EventRow(e.id, e.audience_id, e.name, e.starts_on, e.ends_on)),
-    "communities": (CommunityIn, lambda c: CommunityRow(c.id, c.audience_id, c.title)),
-    "speakers": (SpeakerIn, lambda s: SpeakerRow(s.id, s.client_id, s.name, s.company)),
-    "partners": (PartnerIn, lambda p: PartnerRow(p.id, p.client_id, p.name)),
-    "sessions": (SessionIn, _session_row),
+def _made(kind: Any) -> Callable[[tuple[Any, ...], Share], tuple[Any, ...]]:
+    make = kind._make
+    return lambda values, _share: make(values)
+
+
+_ID_NAME = (("id", _id, _REQUIRED), ("name", _NAME, _REQUIRED))
+_CLIENT_ID = ("client_id", _id, _REQUIRED)
+_AUDIENCE_ID = ("audience_id", _id, _REQUIRED)
+
+# Each list of the file: the check of one of its objects (export_models' model of the
+# same name, field for field), and its row.
+_KINDS: Mapping[str, tuple[_Model, Callable[[tuple[Any, ...], Share], tuple[Any, ...]]]] = {
+    "clients": (_Model(_ID_NAME), _made(ClientRow)),
+    "audiences": (_Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1])), _made(AudienceRow)),
+    "users": (
+        _Model(
+            (
+                ("id", _id, _REQUIRED),
+                _CLIENT_ID,
+                ("email", _text(NAME_LENGTH, 1, email_problem), _REQUIRED),
+                ("name", _NAME, _REQUIRED),
+                ("grants", _list_of(_GRANT), ()),
+            )
+        ),
+        _user_row,
+    ),
+    "events": (
+        _Model(
+            (
+                ("id", _id, _REQUIRED),
+                _AUDIENCE_ID,
+                ("name", _NAME, _REQUIRED),
+                ("starts_on", _day, _REQUIRED),
+                ("ends_on", _day, _REQUIRED),
+            ),
+            dates_problem,
+        ),
+        _made(EventRow),
+    ),
+    "communities": (
+        _Model((("id", _id, _REQUIRED), _AUDIENCE_ID, ("title", _NAME, _REQUIRED))),
+        _made(CommunityRow),
+    ),
+    "speakers": (
+        _Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1], ("company", _or_none(_NAME), None))),
+        _made(SpeakerRow),
+    ),
+    "partners": (_Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1])), _made(PartnerRow)),
+    "sessions": (
+        _Model(
+            (
+                ("id", _id, _REQUIRED),
+                ("event_id", _id, _REQUIRED),
+                ("title", _NAME, _REQUIRED),
+                ("summary", _text(SUMMARY_LENGTH), ""),
+                ("format", _one_of("online", "in_person", "hybrid"), _REQUIRED),
+                ("source", _or_none(_SOURCE), None),
+                ("thumbnail", _or_none(_REF), None),
+                ("speaker_ids", _IDS, ()),
+                ("partner_ids", _IDS, ()),
+            )
+        ),
+        _session_row,
+    ),
 }
 
 # The json module's own words for what is wrong in a document (they follow "not valid
@@ -471,6 +572,7 @@ class _Reader:
         self.export = Export()
         self.errors: list[str] = []
         self.repeated: list[_Repeated] = []
+        self.ids: dict[int, int] = {}  # the ids rows refer to, one int object each
         # The hook is no method of the reader: the scanner holds it, and a cycle through
         # the reader would keep the text alive until the next garbage collection.
         decoder = json.JSONDecoder(
@@ -552,8 +654,8 @@ class _Reader:
 
     def _list(self, name: str, i: int) -> int:
         """The elements of the list `name` from `i` (just after its `[`) to its `]`."""
-        model, row_of = _KINDS[name]
-        validate = model.__pydantic_validator__.validate_python
+        validate, row_of = _KINDS[name]
+        share = self.ids.setdefault
         rows: list[Any] = getattr(self.export, name)
         text, index, errors, repeated = self.text, 0, self.errors, self.repeated
         scan, ws = self._scan, self._ws
@@ -569,12 +671,9 @@ class _Reader:
                 errors.extend(_repeated_keys((name, index), obj))
                 repeated.clear()
             try:
-                rows.append(row_of(validate(obj)))
-            except ValidationError as exc:
-                errors.extend(
-                    describe({**e, "loc": (name, index, *e["loc"])})
-                    for e in exc.errors(include_url=False)
-                )
+                rows.append(row_of(validate(obj), share))
+            except Invalid as exc:
+                errors.extend(describe({**e, "loc": (name, index, *e["loc"])}) for e in exc.errors)
             del obj  # the file's dict: its row holds what is kept
             index += 1
             c = text[i : i + 1]

@@ -2,7 +2,7 @@
 `sessionmig schema NAME`.
 
 Generated, never written by hand: from the pydantic models that validate what the
-tool reads (the export `load` reads, export_format.ExportIn; the plan `migrate --plan`
+tool reads (the export `load` reads, export_models.ExportIn; the plan `migrate --plan`
 reads, plan_format.PlanDoc) and from the TypedDicts the commands build their JSON as
 (documents.py), through pydantic's `TypeAdapter(...).json_schema()`. Output documents
 are closed: every object of them refuses keys it does not declare.
@@ -41,7 +41,7 @@ class Doc:
 
 
 def _export() -> Any:
-    from sessionmig.export_format import ExportIn
+    from sessionmig.export_models import ExportIn
 
     return ExportIn
 

@@ -205,12 +205,15 @@ class _Writer:
         done = 0
         cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with _driver_errors(self.conn, sql), cursor, cursor.copy(sql) as copy:
-            for batch in _batches(rows, self.batch):
-                for row in batch:
-                    copy.write_row(row)
-                done += len(batch)
-                if step:
+            # Row by row from the iterable: COPY streams, no batch of rows is built.
+            write, batch = copy.write_row, self.batch
+            for row in rows:
+                write(row)
+                done += 1
+                if step and done % batch == 0:
                     step(done)
+            if step and done % batch:
+                step(done)
         if upsert and done:
             ins = postgresql.insert(table)
             self.conn.execute(
@@ -350,11 +353,11 @@ def _write(
     return report
 
 
-def _speaker_ids(s: SessionRow) -> list[int]:
+def _speaker_ids(s: SessionRow) -> tuple[int, ...]:
     return s.speaker_ids
 
 
-def _partner_ids(s: SessionRow) -> list[int]:
+def _partner_ids(s: SessionRow) -> tuple[int, ...]:
     return s.partner_ids
 
 
