@@ -1,9 +1,10 @@
 """The JSON Schemas (draft 2020-12) of every document `sessionmig` reads or prints:
 `sessionmig schema NAME`.
 
-Generated, never written by hand: from the pydantic models that validate what the
-tool reads (the export `load` reads, export_models.ExportIn; the plan `migrate --plan`
-reads, plan_format.PlanDoc) and from the TypedDicts the commands build their JSON as
+Generated, never written by hand: from the pydantic models of what the tool reads (the
+export `load` reads, export_models.ExportIn, the reference `load`'s own checks are
+tested against; the plan `migrate --plan` reads, plan_format.PlanDoc, which validates
+it) and from the TypedDicts the commands build their JSON as
 (documents.py), through pydantic's `TypeAdapter(...).json_schema()`. Output documents
 are closed: every object of them refuses keys it does not declare.
 
