@@ -111,3 +111,18 @@ def test_a_load_imports_no_pydantic(tmp_path: Path, fmt: str) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
     assert "clients" in done.stdout
+
+
+def test_the_tree_is_wrapped_once_however_many_runs() -> None:
+    root = typer.main.get_command(cli.app)
+    cli._plain_tree(root)
+    load = root.commands["load"]
+    wrapped = load.get_params
+    cli._plain_tree(root)
+    assert load.get_params is wrapped and getattr(wrapped, "plain", False)
+    ctx = Context(load)
+    names = [p.name for p in load.get_params(ctx)]
+    assert "help" in names
+    assert all(type(p._runtime_param).__name__ != "AdapterRuntimeParam" for p in load.params)
+    help_option = next(p for p in load.get_params(ctx) if p.name == "help")
+    assert help_option._runtime_param is not None  # coerced plainly: no TypeAdapter

@@ -177,7 +177,8 @@ def _plain_tree(root: Any) -> None:
     stack = list(getattr(root, "commands", {}).values())
     while stack:
         command = stack.pop()
-        command.get_params = _coercing(command.get_params)
+        if not getattr(command.get_params, "plain", False):  # once, however many runs
+            command.get_params = _coercing(command.get_params)
         stack.extend(getattr(command, "commands", {}).values())
 
 
@@ -185,6 +186,7 @@ def _coercing(get_params: Callable[[Any], list[Any]]) -> Callable[[Any], list[An
     def params(ctx: Any) -> list[Any]:
         return [_plain_coercion(param) for param in get_params(ctx)]
 
+    params.plain = True  # type: ignore[attr-defined]
     return params
 
 
