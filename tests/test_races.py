@@ -287,6 +287,78 @@ def test_a_load_while_a_delete_writes_skips_the_deleted_session(loaded: Cli, rac
     _assert_deleted_with_video_kept(loaded, sample.ONLINE_FILE, video)
 
 
+# --- load and migrate ----------------------------------------------------------------------
+
+
+def _retitled_export(cli: Cli, title: str) -> str:
+    data = sample.export()
+    for s in data["sessions"]:
+        if s["id"] == sample.ONLINE_FILE:
+            s["title"] = title
+    return _export_file(cli, data)
+
+
+def test_a_migration_while_a_load_writes_waits_and_copies_the_loaded_title(
+    loaded: Cli, race: Race
+) -> None:
+    """A migration waits for a load's commit (the load holds the store lock exclusively),
+    then reads the session as loaded: the community video gets the new title (R5)."""
+    export = _retitled_export(loaded, "Keynote, as reloaded")
+    # PostgreSQL: the load stops at its first audience write, inside its transaction.
+    load, migrate = race.run(
+        "LOCK TABLE audience IN EXCLUSIVE MODE",
+        ("load", export, "--format", "json"),
+        ("--as", sample.ADMIN, *MIGRATE_1000),
+    )
+
+    assert load.code == 0, load.stderr
+    assert migrate.code == 0, migrate.stderr
+    [result] = migrate.json()["results"]
+    assert result["outcome"] == "migrated"
+    [(title,)] = _rows(
+        loaded.url,
+        "SELECT title FROM community_video WHERE source_session_id = :s",
+        s=sample.ONLINE_FILE,
+    )
+    if race.pg:  # the load went first
+        assert title == "Keynote, as reloaded"
+    else:  # SQLite: either may take the write lock first
+        [before] = [x["title"] for x in sample.export()["sessions"] if x["id"] == int(S)]
+        assert title in ("Keynote, as reloaded", before)
+    assert_sound(loaded)
+
+
+def test_a_load_while_a_migration_writes_waits_and_keeps_the_session_hidden(
+    loaded: Cli, race: Race
+) -> None:
+    """A load waits for a migration's commit, then re-loads the migrated session without
+    making it public again (R6) and leaves its video and record alone."""
+    export = _retitled_export(loaded, "Keynote, as reloaded")
+    # PostgreSQL: the migration stops at its first video insert, holding the store lock.
+    migrate, load = race.run(
+        "LOCK TABLE community_video IN EXCLUSIVE MODE",
+        ("--as", sample.ADMIN, *MIGRATE_1000),
+        ("load", export, "--format", "json"),
+    )
+
+    assert migrate.code == 0, migrate.stderr
+    assert load.code == 0, load.stderr
+    assert load.json()["skipped_deleted_sessions"] == []
+    [(public, title)] = _rows(
+        loaded.url, "SELECT is_public, title FROM event_session WHERE id = :s", s=sample.ONLINE_FILE
+    )
+    assert not public and title == "Keynote, as reloaded"
+    [(video_id,)] = _rows(
+        loaded.url,
+        "SELECT video_id FROM migration_record WHERE session_id = :s",
+        s=sample.ONLINE_FILE,
+    )
+    assert _rows(loaded.url, "SELECT status FROM community_video WHERE id = :v", v=video_id) == [
+        ("draft",)
+    ]
+    assert_sound(loaded)
+
+
 # --- two loads -----------------------------------------------------------------------------
 
 
