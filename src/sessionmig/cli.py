@@ -172,9 +172,9 @@ def _plain_coercion(param: Any) -> Any:
 
 
 def _plain_tree(root: Any) -> None:
-    """`_plain_coercion` for every parameter of every command under `root`, their
+    """`_plain_coercion` for every parameter of `root` and every command under it, their
     `--help` included (made by `get_params` for each context: wrapped here)."""
-    stack = list(getattr(root, "commands", {}).values())
+    stack = [root]
     while stack:
         command = stack.pop()
         if not getattr(command.get_params, "plain", False):  # once, however many runs
@@ -211,8 +211,6 @@ class RootGroup(TyperGroup):
         return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        for param in self.get_params(ctx):
-            _plain_coercion(param)
         return self._mapped(ctx, lambda: super(RootGroup, self).parse_args(ctx, args))
 
     def invoke(self, ctx: Any) -> Any:

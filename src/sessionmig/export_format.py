@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from json.decoder import WHITESPACE, scanstring  # type: ignore[attr-defined]
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, Literal, NamedTuple, NoReturn, get_args
 
 from sessionmig.emails import MAX_KEY_LENGTH, email_key
 from sessionmig.i18n import N_, _
@@ -23,6 +23,13 @@ MAX_ID = 2**63 - 1
 NAME_LENGTH = 500
 SUMMARY_LENGTH = 20_000
 REF_LENGTH = 2048
+
+# The choices of the format, once: the checks below take their values, export_models'
+# fields their types.
+Role = Literal["admin", "contributor", "reader"]
+Scope = Literal["client", "audience", "event", "community"]
+Format = Literal["online", "in_person", "hybrid"]
+SourceKind = Literal["video_file", "url", "live"]
 
 # What the rules below refuse, as JSON Schema patterns (`sessionmig schema export`; the
 # rules stay, for their messages).
@@ -157,8 +164,10 @@ def _day(value: Any) -> date:
     return day
 
 
-def _one_of(*allowed: str) -> Check:
-    """One of `allowed`: the code's own string, shared by every row (not the file's)."""
+def _one_of(choices: Any) -> Check:
+    """One of a Literal's values: the code's own string, shared by every row (not the
+    file's)."""
+    allowed: tuple[str, ...] = get_args(choices)
     expected = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
     canonical = {a: a for a in allowed}
 
@@ -251,14 +260,14 @@ _REF = _text(REF_LENGTH, 1)
 _IDS = _list_of(_id)
 _GRANT = _Model(
     (
-        ("role", _one_of("admin", "contributor", "reader"), _REQUIRED),
-        ("scope", _one_of("client", "audience", "event", "community"), _REQUIRED),
+        ("role", _one_of(Role), _REQUIRED),
+        ("scope", _one_of(Scope), _REQUIRED),
         ("scope_id", _or_none(_id), None),
     ),
     grant_problem,
 )
 _SOURCE = _Model(
-    (("kind", _one_of("video_file", "url", "live"), _REQUIRED), ("ref", _or_none(_REF), None)),
+    (("kind", _one_of(SourceKind), _REQUIRED), ("ref", _or_none(_REF), None)),
     source_problem,
 )
 
@@ -465,22 +474,23 @@ def _made(kind: Any) -> Callable[[tuple[Any, ...], Share], tuple[Any, ...]]:
     return lambda values, _share: make(values)
 
 
-_ID_NAME = (("id", _id, _REQUIRED), ("name", _NAME, _REQUIRED))
+_ID = ("id", _id, _REQUIRED)
+_NAMED = ("name", _NAME, _REQUIRED)
 _CLIENT_ID = ("client_id", _id, _REQUIRED)
 _AUDIENCE_ID = ("audience_id", _id, _REQUIRED)
 
 # Each list of the file: the check of one of its objects (export_models' model of the
 # same name, field for field), and its row.
 _KINDS: Mapping[str, tuple[_Model, Callable[[tuple[Any, ...], Share], tuple[Any, ...]]]] = {
-    "clients": (_Model(_ID_NAME), _made(ClientRow)),
-    "audiences": (_Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1])), _made(AudienceRow)),
+    "clients": (_Model((_ID, _NAMED)), _made(ClientRow)),
+    "audiences": (_Model((_ID, _CLIENT_ID, _NAMED)), _made(AudienceRow)),
     "users": (
         _Model(
             (
-                ("id", _id, _REQUIRED),
+                _ID,
                 _CLIENT_ID,
                 ("email", _text(NAME_LENGTH, 1, email_problem), _REQUIRED),
-                ("name", _NAME, _REQUIRED),
+                _NAMED,
                 ("grants", _list_of(_GRANT), ()),
             )
         ),
@@ -489,9 +499,9 @@ _KINDS: Mapping[str, tuple[_Model, Callable[[tuple[Any, ...], Share], tuple[Any,
     "events": (
         _Model(
             (
-                ("id", _id, _REQUIRED),
+                _ID,
                 _AUDIENCE_ID,
-                ("name", _NAME, _REQUIRED),
+                _NAMED,
                 ("starts_on", _day, _REQUIRED),
                 ("ends_on", _day, _REQUIRED),
             ),
@@ -500,22 +510,22 @@ _KINDS: Mapping[str, tuple[_Model, Callable[[tuple[Any, ...], Share], tuple[Any,
         _made(EventRow),
     ),
     "communities": (
-        _Model((("id", _id, _REQUIRED), _AUDIENCE_ID, ("title", _NAME, _REQUIRED))),
+        _Model((_ID, _AUDIENCE_ID, ("title", _NAME, _REQUIRED))),
         _made(CommunityRow),
     ),
     "speakers": (
-        _Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1], ("company", _or_none(_NAME), None))),
+        _Model((_ID, _CLIENT_ID, _NAMED, ("company", _or_none(_NAME), None))),
         _made(SpeakerRow),
     ),
-    "partners": (_Model((_ID_NAME[0], _CLIENT_ID, _ID_NAME[1])), _made(PartnerRow)),
+    "partners": (_Model((_ID, _CLIENT_ID, _NAMED)), _made(PartnerRow)),
     "sessions": (
         _Model(
             (
-                ("id", _id, _REQUIRED),
+                _ID,
                 ("event_id", _id, _REQUIRED),
                 ("title", _NAME, _REQUIRED),
                 ("summary", _text(SUMMARY_LENGTH), ""),
-                ("format", _one_of("online", "in_person", "hybrid"), _REQUIRED),
+                ("format", _one_of(Format), _REQUIRED),
                 ("source", _or_none(_SOURCE), None),
                 ("thumbnail", _or_none(_REF), None),
                 ("speaker_ids", _IDS, ()),

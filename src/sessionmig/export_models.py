@@ -11,7 +11,7 @@ Imports pydantic: only the `schema` command and the tests import this module.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +32,10 @@ from sessionmig.export_format import (
     NO_NUL,
     REF_LENGTH,
     SUMMARY_LENGTH,
+    Format,
+    Role,
+    Scope,
+    SourceKind,
     dates_problem,
     day_of,
     email_problem,
@@ -86,10 +90,6 @@ Ref = Annotated[
     Schema(pattern=NO_NUL),
 ]
 IdList = Annotated[list[Id], Schema(uniqueItems=True)]
-Role = Literal["admin", "contributor", "reader"]
-Scope = Literal["client", "audience", "event", "community"]
-Format = Literal["online", "in_person", "hybrid"]
-SourceKind = Literal["video_file", "url", "live"]
 
 
 def _holds(problem: str | None) -> None:
